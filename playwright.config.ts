@@ -1,0 +1,80 @@
+/**
+ * The conformance run. Everything is driven by the environment (see README):
+ * the embedded mock by default, BASE_URL for another server, TARGETS for several.
+ */
+import { createHash } from 'node:crypto';
+import { readFileSync } from 'node:fs';
+import { defineConfig, type PlaywrightTestConfig } from '@playwright/test';
+import { parse as parseYaml } from 'yaml';
+import { reportPaths } from './src/report/paths';
+import { readTargetConfig } from './src/target/config';
+import { readTargetsFile } from './src/target/targets';
+
+const target = readTargetConfig();
+const paths = reportPaths();
+const extraTargets = readTargetsFile(process.env.TARGETS);
+const contractBytes = readFileSync(target.contractFile);
+const contractInfo = (() => {
+  try {
+    return (parseYaml(contractBytes.toString('utf8')) as { info?: { title?: string; version?: string } }).info ?? {};
+  } catch {
+    return {}; // global setup reports the broken contract with its file name
+  }
+})();
+
+const projects: PlaywrightTestConfig['projects'] = extraTargets.length
+  ? extraTargets.map((t) => ({ name: t.name, use: { baseURL: t.baseURL } }))
+  : [{ name: target.kind, use: { baseURL: target.baseURL } }];
+
+export default defineConfig({
+  testDir: './specs',
+  outputDir: paths.testResults,
+  globalSetup: './specs/global-setup.ts',
+  // One worker: the scenarios share one server's state (regeneration, used codes).
+  workers: 1,
+  fullyParallel: false,
+  forbidOnly: Boolean(process.env.CI),
+  retries: 0,
+  timeout: Math.max(30_000, target.requestTimeoutMs * 10),
+  reporter: [
+    [process.env.CI ? 'dot' : 'line'],
+    ['junit', { outputFile: paths.junit }],
+    ['json', { outputFile: paths.json }],
+    [
+      'allure-playwright',
+      {
+        resultsDir: paths.allureResults,
+        detail: false,
+        suiteTitle: false,
+        environmentInfo: {
+          target: extraTargets.length ? extraTargets.map((t) => `${t.name}=${t.baseURL}`).join(' ') : target.baseURL,
+          target_kind: target.kind,
+          contract: String(contractInfo.title ?? target.contractFile),
+          contract_version: String(contractInfo.version ?? ''),
+          contract_sha256: createHash('sha256').update(contractBytes).digest('hex'),
+          tags: target.tags.join(',') || '(all)',
+          writes_allowed: String(target.allowWrites),
+        },
+      },
+    ],
+    ['./src/report/summary-reporter.ts'],
+  ],
+  use: {
+    ignoreHTTPSErrors: target.ignoreHttpsErrors,
+    trace: 'off',
+  },
+  projects,
+  ...(target.embeddedMock && !extraTargets.length
+    ? {
+        webServer: {
+          command: 'node --import tsx src/mock/cli.ts',
+          url: `http://127.0.0.1:${target.mockPort}/_mock/health`,
+          env: { MOCK_PORT: String(target.mockPort), MOCK_HOST: '127.0.0.1' },
+          reuseExistingServer: false,
+          timeout: 20_000,
+          stdout: 'ignore',
+          stderr: 'pipe',
+        },
+      }
+    : {}),
+});

@@ -1,0 +1,41 @@
+/**
+ * `npm run conformance [-- <playwright args>]`: the conformance run, then the
+ * Allure HTML report (also when tests failed). Exit code: Playwright's, or 2
+ * when the report could not be generated.
+ */
+import { spawnSync } from 'node:child_process';
+import { existsSync } from 'node:fs';
+import { relative, resolve } from 'node:path';
+import { reportPaths } from '../src/report/paths';
+
+const root = resolve(__dirname, '..');
+const paths = reportPaths();
+const env: NodeJS.ProcessEnv = { ...process.env };
+// Node reads extra CAs only at start-up, so the Playwright process gets them from here.
+if (env.CA_FILE) env.NODE_EXTRA_CA_CERTS = resolve(env.CA_FILE);
+
+const args = process.argv.slice(2);
+const noReport = args.includes('--no-report');
+const run = spawnSync(
+  process.execPath,
+  [resolve(root, 'node_modules/@playwright/test/cli.js'), 'test', '--config', resolve(root, 'playwright.config.ts'), ...args.filter((a) => a !== '--no-report')],
+  { stdio: 'inherit', env, cwd: process.cwd() },
+);
+let code = run.status ?? 1;
+
+if (!noReport && existsSync(paths.allureResults)) {
+  const started = performance.now();
+  const report = spawnSync(
+    process.execPath,
+    [resolve(root, 'node_modules/allure/cli.js'), 'generate', paths.allureResults, '--config', resolve(root, 'allurerc.mjs'), '--output', paths.allureReport],
+    { stdio: ['ignore', 'pipe', 'pipe'], env, cwd: root, encoding: 'utf8' },
+  );
+  if (report.status === 0) {
+    const seconds = ((performance.now() - started) / 1000).toFixed(1);
+    process.stdout.write(`Allure report: ${relative(process.cwd(), paths.allureReport)}/index.html (${seconds} s; open it in a browser, or npm run report:open)\n`);
+  } else {
+    process.stderr.write(`Allure report generation failed:\n${report.stdout}${report.stderr}\n`);
+    if (code === 0) code = 2;
+  }
+}
+process.exit(code);

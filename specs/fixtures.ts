@@ -1,0 +1,46 @@
+/**
+ * Fixtures: the contract plan, validators and request gate live per worker;
+ * environment knobs are `option` fixtures a project may override.
+ */
+import { test as base } from '@playwright/test';
+import { compileValidators } from '../src/contract/validators';
+import { RequestGate } from '../src/engine/http';
+import { readPlan } from '../src/engine/plan-file';
+import { Engine, type RunContext } from '../src/engine/runner';
+import { AllureObserver } from '../src/report/allure';
+import { Redactor } from '../src/report/redact';
+import { loadOverrides } from '../src/scenarios/overrides';
+import { readTargetConfig } from '../src/target/config';
+
+const fromEnv = readTargetConfig();
+
+export interface TargetOptions {
+  allowWrites: boolean;
+  requestTimeoutMs: number;
+}
+
+export const test = base.extend<{ engine: Engine }, TargetOptions & { run: RunContext }>({
+  allowWrites: [fromEnv.allowWrites, { option: true, scope: 'worker' }],
+  requestTimeoutMs: [fromEnv.requestTimeoutMs, { option: true, scope: 'worker' }],
+  run: [
+    async ({ allowWrites, requestTimeoutMs }, use) => {
+      const plan = readPlan();
+      if (!plan) throw new Error('no contract plan: run the suite with `playwright test` so global setup loads the contract');
+      const target = { ...fromEnv, allowWrites, requestTimeoutMs };
+      const redactor = new Redactor();
+      redactor.add(...Object.values(target.identities));
+      await use({
+        plan,
+        target,
+        validators: compileValidators(plan),
+        overrides: loadOverrides(target.overridesFile),
+        redactor,
+        gate: new RequestGate(target),
+      });
+    },
+    { scope: 'worker' },
+  ],
+  engine: async ({ run, request, baseURL }, use) => {
+    await use(new Engine(run, request, new AllureObserver(run.redactor), baseURL ?? run.target.baseURL));
+  },
+});

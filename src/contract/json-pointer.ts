@@ -1,0 +1,21 @@
+/** RFC 6901 JSON Pointer helpers for internal `#/...` references. */
+
+export function decodePointer(ref: string): string[] {
+  if (!ref.startsWith('#/')) throw new Error(`not an internal reference: ${ref}`);
+  // RFC 6901 §4: `~1` -> `/` first, then `~0` -> `~`; the fragment is also percent-encoded (RFC 3986 §3.5).
+  return ref
+    .slice(2)
+    .split('/')
+    .map((token) => decodeURIComponent(token).replace(/~1/g, '/').replace(/~0/g, '~'));
+}
+
+export function resolvePointer(doc: unknown, ref: string): unknown {
+  let node: unknown = doc;
+  for (const token of decodePointer(ref)) {
+    if (node === null || typeof node !== 'object' || !(token in node)) {
+      throw new Error(`unresolvable reference ${ref}`);
+    }
+    node = (node as Record<string, unknown>)[token];
+  }
+  return node;
+}

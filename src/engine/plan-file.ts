@@ -1,0 +1,26 @@
+/**
+ * The contract is loaded once per run (global setup) and handed to the test
+ * collector, the workers and the reporters as a JSON plan file.
+ */
+import { mkdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import type { ContractPlan } from '../contract/model';
+
+export const PLAN_ENV = 'METAL_OTP_PLAN_FILE';
+
+export function writePlan(plan: ContractPlan): string {
+  const dir = join(tmpdir(), 'metal-otp-contract');
+  mkdirSync(dir, { recursive: true });
+  const file = join(dir, `plan-${process.pid}-${Date.now()}.json`);
+  writeFileSync(file, JSON.stringify(plan));
+  process.env[PLAN_ENV] = file;
+  return file;
+}
+
+/** Null when global setup has not run (e.g. `playwright test --list`). */
+export function readPlan(): ContractPlan | null {
+  const file = process.env[PLAN_ENV];
+  if (!file) return null;
+  return JSON.parse(readFileSync(file, 'utf8')) as ContractPlan;
+}
