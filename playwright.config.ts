@@ -30,8 +30,9 @@ export default defineConfig({
   testDir: './specs',
   outputDir: paths.testResults,
   globalSetup: './specs/global-setup.ts',
-  // One worker: the scenarios share one server's state (regeneration, used codes).
-  workers: 1,
+  // One worker per target: a target's scenarios share its state (regeneration, used codes), so they
+  // run in order in one worker (fullyParallel: false); WORKERS>1 only spreads several TARGETS.
+  workers: Number(process.env.WORKERS) || 1,
   fullyParallel: false,
   forbidOnly: Boolean(process.env.CI),
   retries: 0,

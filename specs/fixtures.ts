@@ -5,7 +5,7 @@
 import { test as base } from '@playwright/test';
 import { compileValidators } from '../src/contract/validators';
 import { RequestGate } from '../src/engine/http';
-import { readPlan } from '../src/engine/plan-file';
+import { readPlan, runStateFile } from '../src/engine/plan-file';
 import { Engine, type RunContext } from '../src/engine/runner';
 import { AllureObserver } from '../src/report/allure';
 import { Redactor } from '../src/report/redact';
@@ -23,7 +23,13 @@ export const test = base.extend<{ engine: Engine }, TargetOptions & { run: RunCo
   allowWrites: [fromEnv.allowWrites, { option: true, scope: 'worker' }],
   requestTimeoutMs: [fromEnv.requestTimeoutMs, { option: true, scope: 'worker' }],
   run: [
-    async ({ allowWrites, requestTimeoutMs }, use) => {
+    async ({ allowWrites, requestTimeoutMs }, use, workerInfo) => {
+      const trace = workerInfo.project.use.trace;
+      const traceMode = typeof trace === 'object' ? trace.mode : trace;
+      if (traceMode && traceMode !== 'off') {
+        // Traces record request headers and URLs verbatim: tokens and OTPs would be written to disk.
+        throw new Error(`tracing (--trace ${traceMode}) is refused: Playwright traces record API tokens and OTPs unredacted`);
+      }
       const plan = readPlan();
       if (!plan) throw new Error('no contract plan: run the suite with `playwright test` so global setup loads the contract');
       const target = { ...fromEnv, allowWrites, requestTimeoutMs };
@@ -35,7 +41,7 @@ export const test = base.extend<{ engine: Engine }, TargetOptions & { run: RunCo
         validators: compileValidators(plan),
         overrides: loadOverrides(target.overridesFile),
         redactor,
-        gate: new RequestGate(target),
+        gate: new RequestGate(target, runStateFile('gate', String(workerInfo.project.use.baseURL ?? target.baseURL))),
       });
     },
     { scope: 'worker' },

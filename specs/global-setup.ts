@@ -29,7 +29,9 @@ export default async function globalSetup(config: FullConfig): Promise<void> {
   await Promise.all(
     [...baseURLs].map((url) =>
       probe(url, target).catch((error: Error) => {
-        throw new Error(unreachableTarget(url, error.message));
+        const unreachable = new Error(unreachableTarget(url, error.message));
+        unreachable.stack = unreachable.message; // the message says everything; a stack frame would bury it
+        throw unreachable;
       }),
     ),
   );

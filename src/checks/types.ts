@@ -41,6 +41,8 @@ export interface Exchange {
   response: ResponseRecord | null;
   error: TransportError | null;
   durationMs: number;
+  /** How the response was obtained when not the ordinary way (e.g. a raw replay after a framing error). */
+  note?: string;
 }
 
 /** What the scenario knew when it sent the request; stateful checks read their own field. */

@@ -2,6 +2,7 @@
  * The contract is loaded once per run (global setup) and handed to the test
  * collector, the workers and the reporters as a JSON plan file.
  */
+import { createHash } from 'node:crypto';
 import { mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -23,4 +24,11 @@ export function readPlan(): ContractPlan | null {
   const file = process.env[PLAN_ENV];
   if (!file) return null;
   return JSON.parse(readFileSync(file, 'utf8')) as ContractPlan;
+}
+
+/** Per-run, per-target file for state that must outlive a worker (request budget, hung breaker). */
+export function runStateFile(kind: string, key: string): string | null {
+  const plan = process.env[PLAN_ENV];
+  if (!plan) return null;
+  return `${plan}.${kind}.${createHash('sha1').update(key).digest('hex').slice(0, 12)}.json`;
 }

@@ -27,7 +27,8 @@ function bodyText(body: Buffer): string {
 function responseText(exchange: Exchange): string {
   if (!exchange.response) return `no response: ${exchange.error?.kind}: ${exchange.error?.message}`;
   const { status, statusText, headers, body } = exchange.response;
-  return [`HTTP ${status} ${statusText}`, ...headers.map((h) => `${h.name}: ${h.value}`), '', bodyText(body)].join('\n');
+  const note = exchange.note ? [`(${exchange.note})`] : [];
+  return [...note, `HTTP ${status} ${statusText}`, ...headers.map((h) => `${h.name}: ${h.value}`), '', bodyText(body)].join('\n');
 }
 
 export class AllureObserver implements ExchangeObserver {

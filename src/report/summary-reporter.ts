@@ -83,6 +83,10 @@ export default class SummaryReporter implements Reporter {
     this.attachToAllure(matrix, markdown, paths.allureResults);
     const strict = /^(1|true|yes|on)$/i.test(process.env.STRICT_COVERAGE ?? '');
     const gaps = matrix.totals.skipped + matrix.totals.not_covered;
+    if (this.records.length === 0) {
+      process.stdout.write(`\nno conformance test ran (${result.status}); coverage written to ${relative(process.cwd(), paths.coverageMd)}\n`);
+      return undefined;
+    }
     process.stdout.write(`${summaryText(matrix, paths, strict)}\n`);
     if (strict && gaps > 0 && result.status === 'passed') return { status: 'failed' };
     return undefined;
