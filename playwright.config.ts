@@ -59,6 +59,9 @@ export default defineConfig({
       },
     ],
     ['./src/report/summary-reporter.ts'],
+    // Opt-in extras: Playwright's own HTML report, and blob reports for merging shards.
+    ...(process.env.PW_HTML_REPORT === '1' ? [['html', { outputFolder: paths.playwrightHtml, open: 'never' }] as const] : []),
+    ...(process.env.BLOB_REPORT === '1' ? [['blob', { outputDir: paths.blob }] as const] : []),
   ],
   use: {
     ignoreHTTPSErrors: target.ignoreHttpsErrors,

@@ -6,6 +6,7 @@
 import { spawnSync } from 'node:child_process';
 import { existsSync } from 'node:fs';
 import { relative, resolve } from 'node:path';
+import { stripAnalytics } from '../src/report/allure-html';
 import { reportPaths } from '../src/report/paths';
 
 const root = resolve(__dirname, '..');
@@ -31,6 +32,7 @@ if (!noReport && existsSync(paths.allureResults)) {
     { stdio: ['ignore', 'pipe', 'pipe'], env, cwd: root, encoding: 'utf8' },
   );
   if (report.status === 0) {
+    stripAnalytics(resolve(paths.allureReport, 'index.html'));
     const seconds = ((performance.now() - started) / 1000).toFixed(1);
     process.stdout.write(`Allure report: ${relative(process.cwd(), paths.allureReport)}/index.html (${seconds} s; open it in a browser, or npm run report:open)\n`);
   } else {

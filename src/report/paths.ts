@@ -11,6 +11,7 @@ export function reportPaths(env: Record<string, string | undefined> = process.en
     junit: resolve(root, 'junit.xml'),
     json: resolve(root, 'results.json'),
     blob: resolve(root, 'blob-report'),
+    playwrightHtml: resolve(root, 'playwright-report'),
     coverageJson: resolve(root, 'coverage.json'),
     coverageMd: resolve(root, 'coverage.md'),
   };

@@ -34,7 +34,8 @@ export class Redactor {
     if (this.secrets.size === 0 || !text) return text;
     if (!this.pattern) {
       const alternatives = [...this.secrets].sort((a, b) => b.length - a.length).map((s) => s.replace(/[.*+?^${}()|[\]\\]/g, '\\$&'));
-      this.pattern = new RegExp(alternatives.join('|'), 'g');
+      // Alphanumeric boundaries: a 6-digit OTP must not mask the middle of a timestamp.
+      this.pattern = new RegExp(`(?<![A-Za-z0-9])(?:${alternatives.join('|')})(?![A-Za-z0-9])`, 'g');
     }
     return text.replace(this.pattern, (secret) => Redactor.mask(secret));
   }

@@ -1,0 +1,538 @@
+/**
+ * Catalogue of deliberate deviations the mock can be started with. A "mutant"
+ * breaks the contract in one (operation, status) so that exactly one check
+ * (`rule`) should catch it; a "conforming" variant is legal-but-unusual HTTP
+ * applied to every response, which no check may flag.
+ *
+ * A behaviour is one or more of:
+ *  - transform: rewrites the planned response of its (operation, status);
+ *  - takeOver:  writes (or withholds) the raw response of its (operation, status) itself;
+ *  - flags:     switches a state behaviour (see StateFlags);
+ *  - ignoreAuth: its operation treats a missing/unknown token as the main user.
+ * transform/takeOver only run where operationId and status match (absent = any,
+ * which is how conforming variants cover every response under /metal/v1).
+ */
+import { randomUUID } from 'node:crypto';
+import type { IncomingMessage, ServerResponse } from 'node:http';
+import {
+  JSON_MEDIA_TYPE,
+  acceptsEncoding,
+  rawResponse,
+  serialiseBody,
+  type ContentCoding,
+  type PlannedResponse,
+} from './response';
+import type { MockState, StateFlags } from './state';
+
+export const OPERATION_IDS = ['findEnsureOtp', 'findRecoveryCodes', 'regenerateCodes', 'receiveCodes'] as const;
+export type OperationId = (typeof OPERATION_IDS)[number];
+
+/** Names of the suite's checks a mutant is expected to trip. */
+export const CHECK_RULES = [
+  'status_code_conformance',
+  'expected_status',
+  'content_type_conformance',
+  'no_body_conformance',
+  'response_schema_conformance',
+  'auth_required',
+  'wrong_otp_rejected',
+  'recovery_code_single_use',
+  'regeneration_rotates_codes',
+  'recovery_codes_listed_after_regeneration',
+  'revoked_code_rejected',
+  'transport_error',
+] as const;
+export type CheckRule = (typeof CHECK_RULES)[number];
+
+export type MutantKind = 'mutant' | 'conforming';
+
+export interface MutationContext {
+  /** The operation answered; null for responses no operation matched (404, 400 bad path). */
+  readonly operationId: OperationId | null;
+  readonly req: IncomingMessage;
+  readonly res: ServerResponse;
+  readonly state: MockState;
+  /** Writes a planned response the normal way. */
+  readonly send: (planned: PlannedResponse) => void;
+}
+
+export interface MutantBehaviour {
+  readonly transform?: (planned: PlannedResponse, ctx: MutationContext) => PlannedResponse;
+  readonly takeOver?: (planned: PlannedResponse, ctx: MutationContext) => void;
+  readonly flags?: Partial<StateFlags>;
+  readonly ignoreAuth?: boolean;
+}
+
+export interface MutantInfo {
+  readonly name: string;
+  readonly kind: MutantKind;
+  readonly operationId?: OperationId;
+  readonly status?: number;
+  readonly rule?: CheckRule;
+  readonly description: string;
+}
+
+export interface MutantDefinition extends MutantInfo {
+  readonly behaviour: MutantBehaviour;
+}
+
+// Small helpers the entries share.
+
+const withStatus = (status: number) => (p: PlannedResponse): PlannedResponse => ({ ...p, status });
+const withValue = (value: unknown) => (p: PlannedResponse): PlannedResponse => ({ ...p, value, body: undefined });
+const withContentType = (contentType: string | null) => (p: PlannedResponse): PlannedResponse => ({ ...p, contentType });
+const withHeaders = (p: PlannedResponse, extra: ReadonlyArray<readonly [string, string]>): PlannedResponse => ({
+  ...p,
+  headers: [...(p.headers ?? []), ...extra],
+});
+
+function recoveryCodesOf(p: PlannedResponse): string[] {
+  const v = p.value as { recovery_codes?: unknown } | null | undefined;
+  return Array.isArray(v?.recovery_codes) ? (v.recovery_codes as string[]) : [];
+}
+
+function isErrorBody(p: PlannedResponse): p is PlannedResponse & { value: { error: string } } {
+  return p.status >= 400 && typeof p.value === 'object' && p.value !== null && 'error' in p.value;
+}
+
+function isJsonObjectBody(p: PlannedResponse): p is PlannedResponse & { value: Record<string, unknown> } {
+  return typeof p.value === 'object' && p.value !== null && !Array.isArray(p.value);
+}
+
+/** Compress when the request accepts the coding (RFC 9110 §12.5.3); identity otherwise. */
+const encodeIfAccepted = (coding: ContentCoding) => (p: PlannedResponse, ctx: MutationContext): PlannedResponse =>
+  p.value !== undefined && acceptsEncoding(ctx.req.headers['accept-encoding'], coding) ? { ...p, contentEncoding: coding } : p;
+
+/**
+ * Writes a 204 that carries content, straight to the socket: node's
+ * ServerResponse drops 204 bodies. The head goes first and the content a
+ * moment later, so a client has already taken the 204 as complete (a 204 ends
+ * at its header section, RFC 9112 §6.3) before the stray bytes arrive; sent
+ * together, strict parsers such as llhttp fail the whole exchange instead.
+ * `Connection: close` and ending the socket keep the stray bytes from being
+ * read as the start of the next response.
+ */
+const STRAY_BODY_DELAY_MS = 25;
+function rawNoContentWithBody(chunked: boolean) {
+  return (p: PlannedResponse, ctx: MutationContext): void => {
+    const body = Buffer.from(JSON.stringify({ status: 'verified', detail: 'this 204 carries a body' }));
+    const bytes = rawResponse(p.status, [['Content-Type', JSON_MEDIA_TYPE]], body, { chunked });
+    const headEnd = bytes.indexOf('\r\n\r\n') + 4;
+    const socket = ctx.req.socket;
+    socket.write(bytes.subarray(0, headEnd));
+    const timer = setTimeout(() => {
+      if (!socket.destroyed) socket.end(bytes.subarray(headEnd));
+    }, STRAY_BODY_DELAY_MS);
+    socket.once('close', () => clearTimeout(timer));
+  };
+}
+
+const PROXY_ERROR_PAGE = Buffer.from(
+  '<html>\r\n<head><title>500 Internal Server Error</title></head>\r\n<body>\r\n' +
+    '<center><h1>500 Internal Server Error</h1></center>\r\n<hr><center>nginx</center>\r\n</body>\r\n</html>\r\n',
+);
+
+export const MUTANTS: readonly MutantDefinition[] = Object.freeze([
+  // content_type_conformance
+  {
+    name: 'recovery-codes-200-text-plain',
+    kind: 'mutant',
+    operationId: 'findRecoveryCodes',
+    status: 200,
+    rule: 'content_type_conformance',
+    description: 'The recovery-code list is labelled text/plain (JSON body unchanged).',
+    behaviour: { transform: withContentType('text/plain') },
+  },
+  {
+    name: 'verify-401-no-content-type',
+    kind: 'mutant',
+    operationId: 'findEnsureOtp',
+    status: 401,
+    rule: 'content_type_conformance',
+    description: 'The 401 Error body is sent without any Content-Type header.',
+    behaviour: { transform: withContentType(null) },
+  },
+  {
+    name: 'sms-422-text-html',
+    kind: 'mutant',
+    operationId: 'receiveCodes',
+    status: 422,
+    rule: 'content_type_conformance',
+    description: 'The 422 Error body (still JSON) is labelled text/html.',
+    behaviour: { transform: withContentType('text/html') },
+  },
+  {
+    name: 'sms-500-proxy-html-page',
+    kind: 'mutant',
+    operationId: 'receiveCodes',
+    status: 500,
+    rule: 'content_type_conformance',
+    description: 'The 500 is a proxy HTML error page (text/html) instead of a JSON Error.',
+    behaviour: {
+      transform: (p) => withHeaders({ ...p, body: PROXY_ERROR_PAGE, contentType: 'text/html' }, [['Server', 'nginx']]),
+    },
+  },
+  // response_schema_conformance
+  {
+    name: 'regenerate-200-codes-as-numbers',
+    kind: 'mutant',
+    operationId: 'regenerateCodes',
+    status: 200,
+    rule: 'response_schema_conformance',
+    description: 'recovery_codes items are numbers instead of strings.',
+    behaviour: {
+      // Codes are 10 base-36 characters: they fit a double exactly.
+      transform: (p) => withValue({ recovery_codes: recoveryCodesOf(p).map((c) => parseInt(c, 36)) })(p),
+    },
+  },
+  {
+    name: 'recovery-codes-200-comma-joined-string',
+    kind: 'mutant',
+    operationId: 'findRecoveryCodes',
+    status: 200,
+    rule: 'response_schema_conformance',
+    description: 'recovery_codes is one comma-joined string instead of an array.',
+    behaviour: { transform: (p) => withValue({ recovery_codes: recoveryCodesOf(p).join(',') })(p) },
+  },
+  {
+    name: 'recovery-codes-404-error-is-number',
+    kind: 'mutant',
+    operationId: 'findRecoveryCodes',
+    status: 404,
+    rule: 'response_schema_conformance',
+    description: 'The 404 Error body is {"error": 404} (error must be a string).',
+    behaviour: { transform: withValue({ error: 404 }) },
+  },
+  {
+    name: 'verify-400-errors-is-string',
+    kind: 'mutant',
+    operationId: 'findEnsureOtp',
+    status: 400,
+    rule: 'response_schema_conformance',
+    description: 'The 400 Error body is {"errors": "bad otp"} (errors must be an array).',
+    behaviour: { transform: withValue({ errors: 'bad otp' }) },
+  },
+  {
+    name: 'sms-500-json-array-body',
+    kind: 'mutant',
+    operationId: 'receiveCodes',
+    status: 500,
+    rule: 'response_schema_conformance',
+    description: 'The 500 body is the JSON array ["boom"] instead of an Error object.',
+    behaviour: { transform: withValue(['boom']) },
+  },
+  {
+    name: 'regenerate-422-null-body',
+    kind: 'mutant',
+    operationId: 'regenerateCodes',
+    status: 422,
+    rule: 'response_schema_conformance',
+    description: 'The 422 body is the JSON literal null.',
+    behaviour: { transform: withValue(null) },
+  },
+  {
+    name: 'recovery-codes-200-truncated-json',
+    kind: 'mutant',
+    operationId: 'findRecoveryCodes',
+    status: 200,
+    rule: 'response_schema_conformance',
+    description: 'The recovery-code list is cut in the middle: invalid JSON.',
+    behaviour: {
+      transform: (p) => {
+        const full = serialiseBody(p) ?? Buffer.from('{}');
+        return { ...p, body: full.subarray(0, Math.floor(full.length / 2)) };
+      },
+    },
+  },
+  {
+    name: 'regenerate-401-error-is-array',
+    kind: 'mutant',
+    operationId: 'regenerateCodes',
+    status: 401,
+    rule: 'response_schema_conformance',
+    description: 'The 401 Error body is {"error": ["x"]} (error must be a string).',
+    behaviour: { transform: withValue({ error: ['x'] }) },
+  },
+  {
+    name: 'recovery-codes-422-json-string-body',
+    kind: 'mutant',
+    operationId: 'findRecoveryCodes',
+    status: 422,
+    rule: 'response_schema_conformance',
+    description: 'The 422 body is the JSON string "unprocessable" instead of an Error object.',
+    behaviour: { transform: withValue('unprocessable') },
+  },
+  // no_body_conformance
+  {
+    name: 'verify-204-with-json-body',
+    kind: 'mutant',
+    operationId: 'findEnsureOtp',
+    status: 204,
+    rule: 'no_body_conformance',
+    description: 'The 204 carries a JSON body with Content-Length (connection closed afterwards).',
+    behaviour: { takeOver: rawNoContentWithBody(false) },
+  },
+  {
+    name: 'sms-204-with-chunked-body',
+    kind: 'mutant',
+    operationId: 'receiveCodes',
+    status: 204,
+    rule: 'no_body_conformance',
+    description: 'The 204 carries a JSON body in chunked transfer coding (connection closed afterwards).',
+    behaviour: { takeOver: rawNoContentWithBody(true) },
+  },
+  // expected_status: documented status, but not the one the scenario provokes
+  {
+    name: 'sms-400-answered-422',
+    kind: 'mutant',
+    operationId: 'receiveCodes',
+    status: 400,
+    rule: 'expected_status',
+    description: 'A user without a phone gets 422 (documented) instead of 400.',
+    behaviour: { transform: withStatus(422) },
+  },
+  {
+    name: 'recovery-codes-404-answered-422',
+    kind: 'mutant',
+    operationId: 'findRecoveryCodes',
+    status: 404,
+    rule: 'expected_status',
+    description: 'A user without 2FA gets 422 (documented) instead of 404.',
+    behaviour: { transform: withStatus(422) },
+  },
+  // status_code_conformance: status the contract does not document
+  {
+    name: 'regenerate-200-answered-201',
+    kind: 'mutant',
+    operationId: 'regenerateCodes',
+    status: 200,
+    rule: 'status_code_conformance',
+    description: 'Regeneration answers 201 (undocumented) instead of 200.',
+    behaviour: { transform: withStatus(201) },
+  },
+  {
+    name: 'verify-400-answered-403',
+    kind: 'mutant',
+    operationId: 'findEnsureOtp',
+    status: 400,
+    rule: 'status_code_conformance',
+    description: 'A rejected OTP gets 403 (undocumented) instead of 400.',
+    behaviour: { transform: withStatus(403) },
+  },
+  {
+    name: 'sms-401-answered-403',
+    kind: 'mutant',
+    operationId: 'receiveCodes',
+    status: 401,
+    rule: 'status_code_conformance',
+    description: 'A missing/invalid token gets 403 (undocumented) instead of 401.',
+    behaviour: { transform: withStatus(403) },
+  },
+  // Behavioural mutants (state or auth); status = the response that should have been sent.
+  {
+    name: 'recovery-codes-auth-ignored',
+    kind: 'mutant',
+    operationId: 'findRecoveryCodes',
+    status: 401,
+    rule: 'auth_required',
+    description: 'Listing ignores authentication: a missing/invalid token gets the main user\'s 200 list.',
+    behaviour: { ignoreAuth: true },
+  },
+  {
+    name: 'regenerate-auth-ignored',
+    kind: 'mutant',
+    operationId: 'regenerateCodes',
+    status: 401,
+    rule: 'auth_required',
+    description: 'Regeneration ignores authentication: a missing/invalid token regenerates the main user\'s codes.',
+    behaviour: { ignoreAuth: true },
+  },
+  {
+    name: 'verify-accepts-any-otp',
+    kind: 'mutant',
+    operationId: 'findEnsureOtp',
+    status: 400,
+    rule: 'wrong_otp_rejected',
+    description: 'Verify accepts any OTP for a user with 2FA (wrong codes get 204).',
+    behaviour: { flags: { acceptAnyOtp: true } },
+  },
+  {
+    name: 'recovery-codes-reusable',
+    kind: 'mutant',
+    operationId: 'findEnsureOtp',
+    status: 400,
+    rule: 'recovery_code_single_use',
+    description: 'Verify does not consume recovery codes: a used code verifies again.',
+    behaviour: { flags: { reusableRecoveryCodes: true } },
+  },
+  {
+    name: 'regenerate-no-rotation',
+    kind: 'mutant',
+    operationId: 'regenerateCodes',
+    status: 200,
+    rule: 'regeneration_rotates_codes',
+    description: 'Regeneration returns the existing codes instead of new ones.',
+    behaviour: { flags: { noRotation: true } },
+  },
+  {
+    name: 'recovery-codes-stale-list',
+    kind: 'mutant',
+    operationId: 'findRecoveryCodes',
+    status: 200,
+    rule: 'recovery_codes_listed_after_regeneration',
+    description: 'After a regeneration the list still shows the codes from before it.',
+    behaviour: { flags: { staleListing: true } },
+  },
+  {
+    name: 'revoked-codes-still-accepted',
+    kind: 'mutant',
+    operationId: 'findEnsureOtp',
+    status: 400,
+    rule: 'revoked_code_rejected',
+    description: 'Codes replaced by a regeneration still verify.',
+    behaviour: { flags: { revokedCodesAccepted: true } },
+  },
+  // transport_error
+  {
+    name: 'recovery-codes-200-connection-reset',
+    kind: 'mutant',
+    operationId: 'findRecoveryCodes',
+    status: 200,
+    rule: 'transport_error',
+    description: 'The connection is reset (TCP RST) instead of sending the 200 list.',
+    behaviour: { takeOver: (_p, ctx) => ctx.req.socket.resetAndDestroy() },
+  },
+  {
+    name: 'sms-500-never-answers',
+    kind: 'mutant',
+    operationId: 'receiveCodes',
+    status: 500,
+    rule: 'transport_error',
+    description: 'The 500 never arrives: the connection stays open without a response until the server closes.',
+    behaviour: { takeOver: () => undefined },
+  },
+  // Conforming variants: legal HTTP on every response.
+  {
+    name: 'json-charset-utf8',
+    kind: 'conforming',
+    description: 'Content-Type application/json; charset=utf-8 on every JSON body.',
+    behaviour: { transform: (p) => (p.contentType === undefined ? { ...p, contentType: 'application/json; charset=utf-8' } : p) },
+  },
+  {
+    name: 'json-media-type-odd-case',
+    kind: 'conforming',
+    description: 'Content-Type Application/JSON; Charset="UTF-8": case-insensitive type and parameter name, quoted value (RFC 9110 §8.3.1).',
+    behaviour: { transform: (p) => (p.contentType === undefined ? { ...p, contentType: 'Application/JSON; Charset="UTF-8"' } : p) },
+  },
+  {
+    name: 'extra-response-headers',
+    kind: 'conforming',
+    description: 'Undocumented extra response headers (X-Request-Id, RateLimit-*, Cache-Control).',
+    behaviour: {
+      transform: (p) =>
+        withHeaders(p, [
+          ['X-Request-Id', randomUUID()],
+          ['RateLimit-Limit', '1000'],
+          ['RateLimit-Remaining', '999'],
+          ['RateLimit-Reset', '60'],
+          ['Cache-Control', 'no-store'],
+        ]),
+    },
+  },
+  {
+    name: 'extra-body-properties',
+    kind: 'conforming',
+    description: 'Every JSON object body carries undocumented extra properties.',
+    behaviour: {
+      transform: (p) =>
+        isJsonObjectBody(p)
+          ? withValue({ ...p.value, request_id: randomUUID(), meta: { api_version: '1', deprecated: false } })(p)
+          : p,
+    },
+  },
+  {
+    name: 'error-body-empty-object',
+    kind: 'conforming',
+    description: 'Error bodies are {} (no property of Error is required).',
+    behaviour: { transform: (p) => (isErrorBody(p) ? withValue({})(p) : p) },
+  },
+  {
+    name: 'error-body-errors-only',
+    kind: 'conforming',
+    description: 'Error bodies carry only errors: [..] instead of error.',
+    behaviour: { transform: (p) => (isErrorBody(p) ? withValue({ errors: [p.value.error] })(p) : p) },
+  },
+  {
+    name: 'gzip-content-encoding',
+    kind: 'conforming',
+    description: 'Bodies gzip-encoded when the request accepts gzip (RFC 9110 §8.4).',
+    behaviour: { transform: encodeIfAccepted('gzip') },
+  },
+  {
+    name: 'br-content-encoding',
+    kind: 'conforming',
+    description: 'Bodies brotli-encoded when the request accepts br (RFC 9110 §8.4).',
+    behaviour: { transform: encodeIfAccepted('br') },
+  },
+  {
+    name: 'chunked-transfer-encoding',
+    kind: 'conforming',
+    description: 'Bodies sent with chunked transfer coding instead of Content-Length (RFC 9112 §7.1).',
+    behaviour: { transform: (p) => ({ ...p, chunked: true }) },
+  },
+  {
+    name: 'connection-close',
+    kind: 'conforming',
+    description: 'Connection: close on every response; each connection serves one request (RFC 9112 §9.6).',
+    behaviour: { transform: (p) => ({ ...p, close: true }) },
+  },
+  {
+    name: 'json-surrounding-whitespace',
+    kind: 'conforming',
+    description: 'JSON bodies pretty-printed with leading/trailing whitespace and newlines (RFC 8259 §2).',
+    behaviour: {
+      transform: (p) => {
+        if (p.value === undefined) return p;
+        return { ...p, body: Buffer.from(` \r\n\t${JSON.stringify(p.value, null, 2)}\n \n`) };
+      },
+    },
+  },
+  {
+    name: 'slow-150ms',
+    kind: 'conforming',
+    description: 'Every answer is delayed by about 150 ms.',
+    behaviour: { transform: (p) => ({ ...p, delayMs: 150 }) },
+  },
+] satisfies MutantDefinition[]);
+
+const BY_NAME: ReadonlyMap<string, MutantDefinition> = new Map(MUTANTS.map((m) => [m.name, m]));
+
+export const MUTANT_NAMES: readonly string[] = Object.freeze(MUTANTS.map((m) => m.name));
+
+export function findMutant(name: string): MutantDefinition | undefined {
+  return BY_NAME.get(name);
+}
+
+/** The named mutant; throws an Error listing the valid names otherwise. */
+export function getMutant(name: string): MutantDefinition {
+  const m = BY_NAME.get(name);
+  if (m === undefined) throw new Error(`Unknown mock mutant "${name}". Valid names: ${MUTANT_NAMES.join(', ')}`);
+  return m;
+}
+
+/** The catalogue without behaviours: plain, JSON-serialisable rows (for --list and reports). */
+export function describeMutants(): MutantInfo[] {
+  return MUTANTS.map(({ name, kind, operationId, status, rule, description }) => ({
+    name,
+    kind,
+    ...(operationId !== undefined && { operationId }),
+    ...(status !== undefined && { status }),
+    ...(rule !== undefined && { rule }),
+    description,
+  }));
+}
+
+/** Whether a mutant's transform/takeOver applies to this response. */
+export function mutantApplies(m: MutantDefinition, operationId: OperationId | null, status: number): boolean {
+  return (m.operationId === undefined || m.operationId === operationId) && (m.status === undefined || m.status === status);
+}

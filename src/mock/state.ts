@@ -1,0 +1,235 @@
+/**
+ * In-memory state of the mock: the seeded users (from MOCK_IDENTITIES), their
+ * TOTP secrets and recovery codes, and the outbox of SMS the mock "sent".
+ */
+import { randomBytes } from 'node:crypto';
+import { Secret, TOTP } from 'otpauth';
+import { MOCK_IDENTITIES, type MockIdentityName } from './identities';
+
+/** Identity names that are tokens (all but the TOTP secret). */
+export type MockUserName = Exclude<MockIdentityName, 'METAL_OTP_SECRET'>;
+export type TwoFactorMethod = 'none' | 'app' | 'sms';
+
+export interface MockUser {
+  readonly name: MockUserName;
+  readonly token: string;
+  readonly twoFactor: TwoFactorMethod;
+  /** Enrolment started but never confirmed. */
+  readonly pending: boolean;
+  readonly phone: string | null;
+  /** The SMS gateway fails for this user. */
+  readonly smsGatewayFails: boolean;
+  readonly totp: TOTP | null;
+  /** Base32 secret of `totp` (RFC 4648), for tests that need to compute codes. */
+  readonly totpSecret: string | null;
+  /** Unused recovery codes. */
+  recoveryCodes: string[];
+  /** The codes valid for TOTP step `step` (steps step-1..step+1), cached: HMACs dominate verify's cost. */
+  totpWindow: { step: number; codes: readonly string[] } | null;
+  /** Codes replaced by a regeneration; only the revoked-codes mutant still honours them. */
+  revokedCodes: string[];
+  /** What GET lists under the stale-list mutant once codes were regenerated; null: the live list. */
+  staleListing: string[] | null;
+}
+
+export interface SmsMessage {
+  readonly to: string;
+  readonly code: string;
+  /** Milliseconds since the epoch, from the state's clock. */
+  readonly timestamp: number;
+}
+
+/** Behaviour switches the state-level mutants flip; all false for the normal mock. */
+export interface StateFlags {
+  /** Every OTP is accepted for a user with 2FA. */
+  acceptAnyOtp: boolean;
+  /** Verifying with a recovery code does not consume it. */
+  reusableRecoveryCodes: boolean;
+  /** Regeneration returns the existing codes unchanged. */
+  noRotation: boolean;
+  /** Regeneration issues new codes, but listing keeps showing the pre-regeneration list. */
+  staleListing: boolean;
+  /** Codes replaced by a regeneration are still accepted by verify. */
+  revokedCodesAccepted: boolean;
+}
+
+export const NORMAL_FLAGS: Readonly<StateFlags> = Object.freeze({
+  acceptAnyOtp: false,
+  reusableRecoveryCodes: false,
+  noRotation: false,
+  staleListing: false,
+  revokedCodesAccepted: false,
+});
+
+export const SMS_PHONE = '+15555550100';
+export const RECOVERY_CODE_COUNT = 10;
+export const RECOVERY_CODE_LENGTH = 10;
+const CODE_ALPHABET = 'abcdefghijklmnopqrstuvwxyz0123456789';
+
+export type SmsOutcome = 'sent' | 'not-enabled' | 'no-phone' | 'gateway-failed';
+
+export interface MockStateOptions {
+  now?: () => number;
+  flags?: Partial<StateFlags>;
+}
+
+/** RFC 6238 defaults the API uses: HMAC-SHA1, 6 digits, 30 s steps. */
+function totpFor(secret: Secret): TOTP {
+  return new TOTP({ secret, algorithm: 'SHA1', digits: 6, period: 30 });
+}
+
+/** `count` lowercase alphanumeric codes from crypto.randomBytes, unbiased by rejection sampling. */
+export function generateRecoveryCodes(count = RECOVERY_CODE_COUNT): string[] {
+  const codes = new Set<string>();
+  while (codes.size < count) {
+    let code = '';
+    while (code.length < RECOVERY_CODE_LENGTH) {
+      for (const byte of randomBytes(RECOVERY_CODE_LENGTH * 2)) {
+        // 252 = 7 * 36: bytes above it would favour the first letters.
+        if (byte < 252 && code.length < RECOVERY_CODE_LENGTH) code += CODE_ALPHABET[byte % 36];
+      }
+    }
+    codes.add(code);
+  }
+  return [...codes];
+}
+
+function isSixDigits(s: string): boolean {
+  if (s.length !== 6) return false;
+  for (let i = 0; i < 6; i++) {
+    const c = s.charCodeAt(i);
+    if (c < 0x30 || c > 0x39) return false;
+  }
+  return true;
+}
+
+export class MockState {
+  readonly now: () => number;
+  readonly flags: Readonly<StateFlags>;
+  private readonly byToken = new Map<string, MockUser>();
+  private readonly byName = new Map<MockUserName, MockUser>();
+  private sms: SmsMessage[] = [];
+
+  constructor(opts: MockStateOptions = {}) {
+    this.now = opts.now ?? Date.now;
+    this.flags = Object.freeze({ ...NORMAL_FLAGS, ...opts.flags });
+    this.reset();
+  }
+
+  /** Drops every change and seeds the users afresh (new recovery codes, new random SMS secrets). */
+  reset(): void {
+    this.byToken.clear();
+    this.byName.clear();
+    this.sms = [];
+    const appSecret = MOCK_IDENTITIES.METAL_OTP_SECRET;
+    const seed = (
+      name: MockUserName,
+      twoFactor: TwoFactorMethod,
+      extra: { pending?: boolean; phone?: string; smsGatewayFails?: boolean; secret?: string } = {},
+    ): void => {
+      const secret =
+        twoFactor === 'none' ? null : extra.secret !== undefined ? Secret.fromBase32(extra.secret) : new Secret({ size: 20 });
+      const pending = extra.pending ?? false;
+      const user: MockUser = {
+        name,
+        token: MOCK_IDENTITIES[name],
+        twoFactor,
+        pending,
+        phone: extra.phone ?? null,
+        smsGatewayFails: extra.smsGatewayFails ?? false,
+        totp: secret === null ? null : totpFor(secret),
+        totpSecret: secret === null ? null : secret.base32,
+        // Codes are issued when enrolment is confirmed, so a pending user has none.
+        recoveryCodes: twoFactor === 'none' || pending ? [] : generateRecoveryCodes(),
+        revokedCodes: [],
+        staleListing: null,
+        totpWindow: null,
+      };
+      this.byToken.set(user.token, user);
+      this.byName.set(name, user);
+    };
+    seed('METAL_AUTH_TOKEN', 'app', { secret: appSecret });
+    seed('METAL_AUTH_TOKEN_NO_2FA', 'none');
+    seed('METAL_AUTH_TOKEN_SMS', 'sms', { phone: SMS_PHONE });
+    seed('METAL_AUTH_TOKEN_SMS_NO_PHONE', 'sms');
+    seed('METAL_AUTH_TOKEN_2FA_PENDING', 'app', { pending: true, secret: appSecret });
+    seed('METAL_AUTH_TOKEN_SMS_FAILING', 'sms', { phone: SMS_PHONE, smsGatewayFails: true });
+  }
+
+  /** The user a token authenticates, if any. A plain Map lookup: timing attacks are no concern for a mock. */
+  userByToken(token: string | undefined): MockUser | undefined {
+    return token === undefined ? undefined : this.byToken.get(token);
+  }
+
+  user(name: MockUserName): MockUser {
+    const user = this.byName.get(name);
+    if (user === undefined) throw new Error(`No mock user ${name}`);
+    return user;
+  }
+
+  /** The user's TOTP code at the state clock's current time (or `at`). */
+  currentTotp(user: MockUser, at: number = this.now()): string {
+    if (user.totp === null) throw new Error(`Mock user ${user.name} has no TOTP secret`);
+    return user.totp.generate({ timestamp: at });
+  }
+
+  /**
+   * Whether `otp` verifies `user`: a TOTP within ±1 step of now, or an unused
+   * recovery code (consumed on use). There is deliberately no replay
+   * protection for TOTP codes: the same code verifies again within its window.
+   */
+  verifyOtp(user: MockUser, otp: string): boolean {
+    if (user.twoFactor === 'none') return false;
+    if (this.flags.acceptAnyOtp) return true;
+    if (user.totp !== null && isSixDigits(otp) && this.totpWindow(user, user.totp).includes(otp)) return true;
+    if (this.consume(user.recoveryCodes, otp)) return true;
+    return this.flags.revokedCodesAccepted && this.consume(user.revokedCodes, otp);
+  }
+
+  /** The TOTP codes accepted now: the current step and one step either side (RFC 6238 §5.2). */
+  private totpWindow(user: MockUser, totp: TOTP): readonly string[] {
+    const period = totp.period * 1000;
+    const step = Math.floor(this.now() / period);
+    if (user.totpWindow === null || user.totpWindow.step !== step) {
+      const codes = [step - 1, step, step + 1].map((s) => totp.generate({ timestamp: s * period }));
+      user.totpWindow = { step, codes };
+    }
+    return user.totpWindow.codes;
+  }
+
+  private consume(codes: string[], code: string): boolean {
+    const i = codes.indexOf(code);
+    if (i === -1) return false;
+    if (!this.flags.reusableRecoveryCodes) codes.splice(i, 1);
+    return true;
+  }
+
+  listRecoveryCodes(user: MockUser): string[] {
+    if (this.flags.staleListing && user.staleListing !== null) return [...user.staleListing];
+    return [...user.recoveryCodes];
+  }
+
+  /** Replaces every code of the user with a fresh set and returns it. */
+  regenerateRecoveryCodes(user: MockUser): string[] {
+    if (this.flags.noRotation) return [...user.recoveryCodes];
+    const previous = user.recoveryCodes;
+    if (this.flags.staleListing && user.staleListing === null) user.staleListing = [...previous];
+    if (this.flags.revokedCodesAccepted) user.revokedCodes.push(...previous);
+    user.recoveryCodes = generateRecoveryCodes();
+    return [...user.recoveryCodes];
+  }
+
+  /** Texts the user's current TOTP code to their phone, recording it in the outbox. */
+  sendSms(user: MockUser): SmsOutcome {
+    if (user.twoFactor !== 'sms' || user.pending) return 'not-enabled';
+    if (user.phone === null) return 'no-phone';
+    if (user.smsGatewayFails) return 'gateway-failed';
+    const timestamp = this.now();
+    this.sms.push({ to: user.phone, code: this.currentTotp(user, timestamp), timestamp });
+    return 'sent';
+  }
+
+  get outbox(): readonly SmsMessage[] {
+    return this.sms;
+  }
+}
