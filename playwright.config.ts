@@ -11,6 +11,8 @@ import { readTargetConfig } from './src/target/config';
 import { readTargetsFile } from './src/target/targets';
 
 const target = readTargetConfig();
+// Node reads extra CAs only at start-up: set here, they reach the workers Playwright spawns next.
+if (target.caFile) process.env.NODE_EXTRA_CA_CERTS = target.caFile;
 const paths = reportPaths();
 const extraTargets = readTargetsFile(process.env.TARGETS);
 const contractBytes = readFileSync(target.contractFile);
@@ -33,7 +35,8 @@ export default defineConfig({
   // One worker per target: a target's scenarios share its state (regeneration, used codes), so they
   // run in order in one worker (fullyParallel: false); WORKERS>1 only spreads several TARGETS.
   workers: Number(process.env.WORKERS) || 1,
-  fullyParallel: false,
+  // Sharding splits by test only when tests are independent units; within a shard they still run one at a time.
+  fullyParallel: process.argv.some((a) => a.startsWith('--shard')),
   forbidOnly: Boolean(process.env.CI),
   retries: 0,
   timeout: Math.max(30_000, target.requestTimeoutMs * 10),

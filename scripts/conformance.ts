@@ -4,16 +4,26 @@
  * when the report could not be generated.
  */
 import { spawnSync } from 'node:child_process';
-import { existsSync } from 'node:fs';
+import { existsSync, readdirSync, rmSync } from 'node:fs';
 import { relative, resolve } from 'node:path';
 import { stripAnalytics } from '../src/report/allure-html';
 import { reportPaths } from '../src/report/paths';
+import { ConfigError, readTargetConfig } from '../src/target/config';
+import { readTargetsFile } from '../src/target/targets';
 
 const root = resolve(__dirname, '..');
 const paths = reportPaths();
+try {
+  readTargetConfig();
+  readTargetsFile(process.env.TARGETS);
+} catch (error) {
+  if (!(error instanceof ConfigError)) throw error;
+  process.stderr.write(`${error.message}\n`);
+  process.exit(1);
+}
+// A run that stops before its tests must not leave the previous run's results to be reported.
+rmSync(paths.allureResults, { recursive: true, force: true });
 const env: NodeJS.ProcessEnv = { ...process.env };
-// Node reads extra CAs only at start-up, so the Playwright process gets them from here.
-if (env.CA_FILE) env.NODE_EXTRA_CA_CERTS = resolve(env.CA_FILE);
 
 const args = process.argv.slice(2);
 const noReport = args.includes('--no-report');
@@ -24,7 +34,7 @@ const run = spawnSync(
 );
 let code = run.status ?? 1;
 
-if (!noReport && existsSync(paths.allureResults)) {
+if (!noReport && existsSync(paths.allureResults) && readdirSync(paths.allureResults).some((f) => f.endsWith('-result.json'))) {
   const started = performance.now();
   const report = spawnSync(
     process.execPath,

@@ -34,6 +34,7 @@ function run(label: string, args: string[]): number {
 mkdirSync(paths.root, { recursive: true });
 rmSync(selfJson, { force: true });
 rmSync(paths.json, { force: true });
+rmSync(resolve(paths.root, 'mutation-score.md'), { force: true });
 const passThrough = process.argv.slice(2);
 const selfCode = run('project tests', [playwright, 'test', '--config', resolve(root, 'tests/playwright.config.ts'), ...passThrough]);
 const conformanceCode = run('conformance run against the embedded mock', [
@@ -59,6 +60,8 @@ for (const [file, code] of [
   skipped += s.skipped;
   if (code !== 0 && s.unexpected + s.flaky === 0) failed++; // e.g. STRICT_COVERAGE or report generation failed
 }
+const score = resolve(paths.root, 'mutation-score.md');
+if (existsSync(score)) process.stdout.write(`\n${readFileSync(score, 'utf8').split('\n').find((l) => l.startsWith('mutants killed')) ?? ''}\n`);
 const summary = `${passed} passed, ${failed} failed, ${skipped} skipped`;
 writeFileSync(resolve(paths.root, 'test-summary.txt'), `${summary}\n`);
 process.stdout.write(`\n${summary}\n`);

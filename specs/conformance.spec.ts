@@ -12,7 +12,7 @@ import { FLOWS } from '../src/scenarios/flows';
 import { test } from './fixtures';
 
 async function conclude(verdict: Verdict, testInfo: TestInfo): Promise<void> {
-  await describeRecipe(verdict.recipe);
+  await describeRecipe(verdict.recipe, verdict.reason);
   testInfo.annotations.push({
     type: VERDICT_ANNOTATION,
     description: JSON.stringify({

@@ -6,5 +6,6 @@ export class ContractError extends Error {
   ) {
     super(`Contract ${file}: ${problem}`);
     this.name = 'ContractError';
+    this.stack = `${this.name}: ${this.message}`;
   }
 }

@@ -44,9 +44,13 @@ export class RequestGate {
     return this.state.sent;
   }
 
+  get exhausted(): boolean {
+    return this.policy.maxRequests > 0 && this.state.sent >= this.policy.maxRequests;
+  }
+
   /** Resolves when a request may go; false once the budget is spent. */
   async acquire(): Promise<boolean> {
-    if (this.policy.maxRequests > 0 && this.state.sent >= this.policy.maxRequests) return false;
+    if (this.exhausted) return false;
     this.state.sent++;
     this.save();
     if (this.policy.rateLimitPerSecond > 0) {

@@ -74,6 +74,7 @@ export class Engine {
     if (skip) return skip;
     // The tests that met the hang have failed already; the rest would each wait for the timeout again.
     if (this.run.gate.hung) return `not run: ${HUNG_TARGET}`;
+    if (this.run.gate.exhausted) return `not run: the request budget of ${this.run.target.maxRequests} is spent (MAX_REQUESTS)`;
     const missing = needs.filter((n) => !this.run.target.identities[n]);
     if (missing.length) return `needs ${missing.map((n) => `${n} (${IDENTITY_PURPOSE[n]})`).join(', ')}`;
     if (writes && !this.run.target.allowWrites) return 'has side effects on the account: runs only with ALLOW_WRITES=1';

@@ -2,6 +2,7 @@
 import { randomUUID } from 'node:crypto';
 import { mkdirSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
+import type { CoverageMatrix } from './coverage';
 
 export interface ExtraResult {
   name: string;
@@ -38,4 +39,19 @@ export function writeAllureResult(dir: string, result: ExtraResult): void {
     links: [],
   };
   writeFileSync(join(dir, `${uuid}-result.json`), JSON.stringify(body));
+}
+
+/** The coverage matrix as its own entry of the report, with the Markdown and JSON attached. */
+export function writeCoverageResult(dir: string, matrix: CoverageMatrix, markdown: string, note = ''): void {
+  const { passed, failed, skipped, not_covered } = matrix.totals;
+  writeAllureResult(dir, {
+    name: 'Coverage matrix',
+    status: failed > 0 ? 'failed' : skipped + not_covered > 0 ? 'skipped' : 'passed',
+    message: `${passed} passed, ${failed} failed, ${skipped} skipped, ${not_covered} not covered${note}`,
+    labels: { parentSuite: 'Coverage', suite: 'Documented responses', ...(failed > 0 ? { violation: 'coverage' } : {}) },
+    attachments: [
+      { name: 'coverage.md', type: 'text/markdown', extension: 'md', content: markdown },
+      { name: 'coverage.json', type: 'application/json', extension: 'json', content: JSON.stringify(matrix, null, 2) },
+    ],
+  });
 }

@@ -62,18 +62,23 @@ export async function describeResponseTest(plan: ContractPlan, op: OperationSpec
   await allure.epic(plan.title);
   await allure.feature(op.operationId);
   await allure.story(status);
-  await allure.tags(...op.tags);
   await allure.parameter('operation', `${op.method} ${op.path}`);
   await allure.parameter('status', status);
   await allure.parameter('target', baseURL);
-  if (op.summary) await allure.description(op.summary);
+  const documented = op.responses.find((r) => r.status === status);
+  await allure.description(
+    [
+      `**${op.method} ${op.path}** (${op.operationId})${op.summary ? `: ${op.summary}` : ''}`,
+      '',
+      `Documented response **${status}**: ${documented?.description ?? ''}${documented?.content.length ? ` (${documented.content.map((c) => c.mediaType).join(', ')})` : ' (no content)'}.`,
+    ].join('\n'),
+  );
 }
 
 export async function describeFlowTest(plan: ContractPlan, title: string, operations: string[], baseURL: string): Promise<void> {
   await allure.parentSuite('Stateful flows');
   await allure.suite(title);
   await allure.epic(plan.title);
-  await allure.tags('stateful', ...operations);
   await allure.parameter('operations', operations.join(', '));
   await allure.parameter('target', baseURL);
 }
@@ -84,6 +89,7 @@ export async function labelVerdict(failures: Failure[]): Promise<void> {
   for (const check of new Set(failures.map((f) => f.check))) await allure.label('check', check);
 }
 
-export async function describeRecipe(recipe: string | undefined): Promise<void> {
+export async function describeRecipe(recipe: string | undefined, reason?: string): Promise<void> {
   if (recipe) await allure.parameter('scenario', recipe);
+  if (reason) await allure.parameter('not run because', reason);
 }

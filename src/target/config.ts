@@ -37,9 +37,14 @@ export interface TargetConfig {
 }
 
 export class ConfigError extends Error {
-  constructor(readonly problems: string[]) {
+  declare readonly problems: string[];
+
+  constructor(problems: string[]) {
     super(`Configuration error:\n${problems.map((p) => `  - ${p}`).join('\n')}`);
     this.name = 'ConfigError';
+    // Non-enumerable and stack-free: runners print the message, not a dump of internals.
+    Object.defineProperty(this, 'problems', { value: problems, enumerable: false });
+    this.stack = `${this.name}: ${this.message}`;
   }
 }
 
