@@ -8,7 +8,7 @@ import { readPlan } from '../src/engine/plan-file';
 import { describeFlowTest, describeRecipe, describeResponseTest, labelVerdict } from '../src/report/allure';
 import { COVERAGE_ANNOTATION, VERDICT_ANNOTATION } from '../src/report/summary-reporter';
 import { failureLine, testFailureMessage } from '../src/report/wording';
-import { FLOWS } from '../src/scenarios/flows';
+import { applicableFlows } from '../src/scenarios/flows';
 import { test } from './fixtures';
 
 async function conclude(verdict: Verdict, testInfo: TestInfo): Promise<void> {
@@ -51,9 +51,8 @@ if (!plan) {
     });
   }
 
-  const available = new Set(plan.operations.map((o) => o.operationId));
   test.describe('stateful flows', () => {
-    for (const flow of FLOWS.filter((f) => f.operations.every((o) => available.has(o)))) {
+    for (const flow of applicableFlows(plan.operations.map((o) => o.operationId))) {
       const tags = ['@stateful', ...flow.operations.map((o) => `@${o}`)];
       test(`flow ${flow.id}: ${flow.title}`, { tag: tags }, async ({ engine }, testInfo) => {
         testInfo.annotations.push({ type: COVERAGE_ANNOTATION, description: JSON.stringify({ operationId: flow.id, status: 'flow' }) });

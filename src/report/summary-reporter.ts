@@ -7,7 +7,7 @@ import { mkdirSync, writeFileSync } from 'node:fs';
 import { relative } from 'node:path';
 import type { FullConfig, FullResult, Reporter, Suite, TestCase, TestResult } from '@playwright/test/reporter';
 import { readPlan } from '../engine/plan-file';
-import { FLOWS } from '../scenarios/flows';
+import { applicableFlows } from '../scenarios/flows';
 import { writeCoverageResult } from './allure-results';
 import { buildMatrix, renderMarkdown, type CoverageMatrix, type CoverageRecord } from './coverage';
 import { reportPaths } from './paths';
@@ -74,7 +74,7 @@ export default class SummaryReporter implements Reporter {
     const targets = projects.map((p) => ({ name: p.name || 'default', baseURL: String(p.use.baseURL ?? '') }));
     const diagnoses: string[] = [];
     if (this.received.length >= 3 && this.received.every((s) => s === 404)) diagnoses.push(allNotFoundHint(this.received.length));
-    const matrix = buildMatrix(plan, targets, FLOWS.map((f) => f.id), this.records, diagnoses);
+    const matrix = buildMatrix(plan, targets, applicableFlows(plan.operations.map((o) => o.operationId)).map((f) => f.id), this.records, diagnoses);
     const paths = reportPaths();
     mkdirSync(paths.root, { recursive: true });
     writeFileSync(paths.coverageJson, `${JSON.stringify(matrix, null, 2)}\n`);

@@ -73,3 +73,9 @@ export const FLOWS: Flow[] = [
     },
   },
 ];
+
+/** The flows whose every operation is in the contract selection. */
+export function applicableFlows(operationIds: Iterable<string>): Flow[] {
+  const available = new Set(operationIds);
+  return FLOWS.filter((f) => f.operations.every((o) => available.has(o)));
+}
