@@ -12,7 +12,7 @@ export const auth_required: Check = (ctx, { response }) => {
       check: 'auth_required',
       kind: 'contract',
       location: 'status',
-      expected: `401 for a ${ctx.intent.credentials} credential`,
+      expected: `401 for ${ctx.intent.credentials === 'invalid' ? 'an invalid' : 'a missing'} credential`,
       actual: accepted ? `${response.status}: the request was accepted without authentication` : String(response.status),
     },
     ctx.operation,

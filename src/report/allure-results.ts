@@ -48,7 +48,8 @@ export function writeCoverageResult(dir: string, matrix: CoverageMatrix, markdow
     name: 'Coverage matrix',
     status: failed > 0 ? 'failed' : skipped + not_covered > 0 ? 'skipped' : 'passed',
     message: `${passed} passed, ${failed} failed, ${skipped} skipped, ${not_covered} not covered${note}`,
-    labels: { parentSuite: 'Coverage', suite: 'Documented responses', ...(failed > 0 ? { violation: 'coverage' } : {}) },
+    // No `violation` label: this entry summarises; the failing tests themselves carry the categories.
+    labels: { parentSuite: 'Coverage', suite: 'Documented responses' },
     attachments: [
       { name: 'coverage.md', type: 'text/markdown', extension: 'md', content: markdown },
       { name: 'coverage.json', type: 'application/json', extension: 'json', content: JSON.stringify(matrix, null, 2) },
