@@ -86,7 +86,7 @@ function defaultPathValues(op: OperationSpec): Record<string, PathValue> {
   return out;
 }
 
-function unauthorized(op: OperationSpec): Recipe {
+function unauthorized(): Recipe {
   // Safe everywhere: without a valid credential nothing can change on any account.
   return {
     recipe: 'the same request with no credential, then with a credential the server cannot know',
@@ -108,7 +108,7 @@ export interface ScenarioOverride {
 
 export function scenarioFor(op: OperationSpec, status: number, overrides: Record<string, ScenarioOverride> = {}): Scenario | null {
   const key = `${op.operationId} ${status}`;
-  const base: Recipe | undefined = OTP_RECIPES[key] ?? (status === 401 && isSecured(op) ? unauthorized(op) : undefined);
+  const base: Recipe | undefined = OTP_RECIPES[key] ?? (status === 401 && isSecured(op) ? unauthorized() : undefined);
   const override = overrides[key];
   if (!base && !override?.identity) return null;
   const recipe: Recipe = base ?? { recipe: 'configured by SCENARIO_OVERRIDES', calls: [{ label: 'override', credential: 'missing' }], writes: true };

@@ -27,7 +27,8 @@ export function runSuite(options: SuiteOptions = {}): Promise<SuiteRun> {
   const entry = options.withHtmlReport
     ? [resolve(ROOT, 'node_modules/tsx/dist/cli.mjs'), resolve(ROOT, 'scripts/conformance.ts')]
     : [resolve(ROOT, 'node_modules/@playwright/test/cli.js'), 'test', '--config', resolve(ROOT, 'playwright.config.ts')];
-  const env: NodeJS.ProcessEnv = { PATH: process.env.PATH, HOME: process.env.HOME, CI: '1', REPORTS_DIR: reportsDir, ...options.env };
+  // ENV_FILE=/dev/null: a developer's .env (staging tokens) must not leak into these runs.
+  const env: NodeJS.ProcessEnv = { PATH: process.env.PATH, HOME: process.env.HOME, CI: '1', REPORTS_DIR: reportsDir, ENV_FILE: '/dev/null', ...options.env };
   const started = performance.now();
   return new Promise((done, fail) => {
     const child = spawn(process.execPath, [...entry, ...(options.args ?? [])], { cwd: ROOT, env, stdio: ['ignore', 'pipe', 'pipe'] });

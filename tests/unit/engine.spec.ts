@@ -87,19 +87,19 @@ test('a raw response is split into status, headers and the bytes after the heade
 
 test.describe('target configuration', () => {
   test('defaults to the embedded mock with its identities and writes allowed', () => {
-    const c = readTargetConfig({}, ROOT);
+    const c = readTargetConfig({ ENV_FILE: '/dev/null' }, ROOT);
     expect(c).toMatchObject({ kind: 'mock', embeddedMock: true, baseURL: 'http://127.0.0.1:4010/metal/v1', allowWrites: true, tags: ['OTPs'], rateLimitPerSecond: 0 });
     expect(c.identities.METAL_AUTH_TOKEN).toBe(MOCK_IDENTITIES.METAL_AUTH_TOKEN);
   });
   test('a real server is read-only, paced and bounded by default, and needs METAL_AUTH_TOKEN', () => {
-    const c = readTargetConfig({ BASE_URL: 'https://s.example/metal/v1/', METAL_AUTH_TOKEN: 't' }, ROOT);
+    const c = readTargetConfig({ ENV_FILE: '/dev/null', BASE_URL: 'https://s.example/metal/v1/', METAL_AUTH_TOKEN: 't' }, ROOT);
     expect(c).toMatchObject({ kind: 'remote', embeddedMock: false, baseURL: 'https://s.example/metal/v1', allowWrites: false, rateLimitPerSecond: 5, maxRequests: 200 });
     expect(c.identities.METAL_AUTH_TOKEN_SMS).toBeUndefined(); // never the mock's tokens
   });
   test('every problem is reported at once, naming the setting', () => {
     let error: unknown;
     try {
-      readTargetConfig({ TARGET: 'prod', BASE_URL: 'ftp://x?y=1', ALLOW_WRITES: 'maybe', METAL_OTP_SECRET: 'not base32!', CONTRACT: 'nope.yaml' }, ROOT);
+      readTargetConfig({ ENV_FILE: '/dev/null', TARGET: 'prod', BASE_URL: 'ftp://x?y=1', ALLOW_WRITES: 'maybe', METAL_OTP_SECRET: 'not base32!', CONTRACT: 'nope.yaml' }, ROOT);
     } catch (e) {
       error = e;
     }
