@@ -6,11 +6,13 @@ import { createHash } from 'node:crypto';
 import { readFileSync } from 'node:fs';
 import { defineConfig, type PlaywrightTestConfig } from '@playwright/test';
 import { parse as parseYaml } from 'yaml';
+import { MAX_RETRY_WAIT_MS } from './src/engine/http';
 import { reportPaths } from './src/report/paths';
 import { readTargetConfig } from './src/target/config';
 import { readTargetsFile } from './src/target/targets';
 
 const target = readTargetConfig();
+const sharded = process.argv.some((a) => a.startsWith('--shard'));
 // Node reads extra CAs only at start-up: set here, they reach the workers Playwright spawns next.
 if (target.caFile) process.env.NODE_EXTRA_CA_CERTS = target.caFile;
 const paths = reportPaths();
@@ -34,12 +36,13 @@ export default defineConfig({
   globalSetup: './specs/global-setup.ts',
   // One worker per target: a target's scenarios share its state (regeneration, used codes), so they
   // run in order in one worker (fullyParallel: false); WORKERS>1 only spreads several TARGETS.
-  workers: Number(process.env.WORKERS) || 1,
-  // Sharding splits by test only when tests are independent units; within a shard they still run one at a time.
-  fullyParallel: process.argv.some((a) => a.startsWith('--shard')),
+  // Sharding splits by test only when tests are independent units, so a shard then runs them one at a time.
+  fullyParallel: sharded,
+  workers: sharded ? 1 : Number(process.env.WORKERS) || 1,
   forbidOnly: Boolean(process.env.CI),
   retries: 0,
-  timeout: Math.max(30_000, target.requestTimeoutMs * 10),
+  // A flow makes up to 4 calls, each up to the request timeout plus the Retry-After waits it may honour.
+  timeout: (target.requestTimeoutMs + MAX_RETRY_WAIT_MS) * 4,
   reporter: [
     [process.env.CI ? 'dot' : 'line'],
     ['junit', { outputFile: paths.junit }],

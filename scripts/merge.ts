@@ -12,6 +12,7 @@ import { stripAnalytics } from '../src/report/allure-html';
 import { writeCoverageResult } from '../src/report/allure-results';
 import { mergeMatrices, renderMarkdown, type CoverageMatrix } from '../src/report/coverage';
 import { reportPaths } from '../src/report/paths';
+import { envFlag } from '../src/target/config';
 
 const root = resolve(__dirname, '..');
 const shards = process.argv.slice(2).map((d) => resolve(d));
@@ -69,6 +70,7 @@ if (report.status !== 0) {
 stripAnalytics(join(out.allureReport, 'index.html'));
 process.stdout.write(`merged ${shards.length} shards (${copied} Allure files): ${passed} passed, ${failed} failed, ${skipped} skipped, ${not_covered} not covered\n`);
 process.stdout.write(`reports: ${out.coverageMd}, ${out.junit}, ${join(out.allureReport, 'index.html')}\n`);
-const strict = /^(1|true|yes|on)$/i.test(process.env.STRICT_COVERAGE ?? '');
+const strict = envFlag('STRICT_COVERAGE');
+const failedFlows = matrix.cells.filter((c) => c.status === 'flow' && c.outcome === 'failed').length;
 if (strict && skipped + not_covered > 0) process.stdout.write('STRICT_COVERAGE: skipped or not covered documented responses fail the merge\n');
-process.exit(failed > 0 || (strict && skipped + not_covered > 0) ? 1 : 0);
+process.exit(failed + failedFlows > 0 || (strict && skipped + not_covered > 0) ? 1 : 0);

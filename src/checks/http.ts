@@ -45,10 +45,12 @@ export function mediaRangeMatches(range: string, actual: MediaType): number {
   for (const [name, val] of Object.entries(r.params)) {
     if ((actual.params[name] ?? '').toLowerCase() !== val.toLowerCase()) return 0;
   }
-  if (r.type === '*' && r.subtype === '*') return 1;
+  // RFC 9110 §12.5.1 precedence: a range with more matching parameters is more specific.
+  const params = Object.keys(r.params).length;
+  if (r.type === '*' && r.subtype === '*') return 10 + params;
   if (r.type !== actual.type) return 0;
-  if (r.subtype === '*') return 2;
-  return r.subtype === actual.subtype ? 3 : 0;
+  if (r.subtype === '*') return 20 + params;
+  return r.subtype === actual.subtype ? 30 + params : 0;
 }
 
 /** The documented range that best matches, most specific first (OpenAPI 3.0 §4.7.11). */
@@ -72,7 +74,7 @@ export function documentedResponse(op: OperationSpec, status: number): ResponseS
   const exact = op.responses.find((r) => r.status === String(status));
   if (exact) return exact;
   const range = op.responses.find((r) => r.status === `${String(status)[0]}XX`);
-  return range ?? op.responses.find((r) => r.status === 'DEFAULT') ?? null;
+  return range ?? op.responses.find((r) => r.status === 'default') ?? null;
 }
 
 export function failure(

@@ -35,10 +35,6 @@ export const CHECKS = {
 export type CheckName = keyof typeof CHECKS;
 export const CHECK_NAMES = Object.keys(CHECKS) as CheckName[];
 
-export function isCheckName(name: string): name is CheckName {
-  return Object.hasOwn(CHECKS, name);
-}
-
 /** Runs the named checks (all by default) in registry order; every failure is kept. */
 export function runChecks(ctx: CheckContext, exchange: Exchange, names: readonly CheckName[] = CHECK_NAMES): Failure[] {
   const failures: Failure[] = [];

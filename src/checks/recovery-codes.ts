@@ -2,14 +2,43 @@
 import { failure } from './http';
 import type { Check, ResponseRecord } from './types';
 
-export function listedCodes(response: ResponseRecord): string[] | null {
+/** The body as JSON, or undefined when it is empty or not JSON. */
+export function parseJsonBody(body: Buffer): unknown {
+  if (body.length === 0) return undefined;
   try {
-    const body = JSON.parse(response.body.toString('utf8')) as { recovery_codes?: unknown };
-    const codes = body?.recovery_codes;
-    return Array.isArray(codes) && codes.every((c) => typeof c === 'string') ? codes : null;
+    return JSON.parse(body.toString('utf8'));
   } catch {
-    return null;
+    return undefined;
   }
+}
+
+/** `recovery_codes` when it is a list of strings, else null (the schema check reports other shapes). */
+export function parseCodes(json: unknown): string[] | null {
+  const codes = (json as { recovery_codes?: unknown } | null | undefined)?.recovery_codes;
+  return Array.isArray(codes) && codes.every((c) => typeof c === 'string') ? codes : null;
+}
+
+export function listedCodes(response: ResponseRecord): string[] | null {
+  return parseCodes(parseJsonBody(response.body));
+}
+
+const JSON_LITERALS = new Set(['true', 'false', 'null']);
+
+/**
+ * Everything that may be a recovery code in a body of any shape (a joined
+ * string, numbers, truncated JSON): masking must not depend on the body being valid.
+ */
+export function recoveryCodeCandidates(body: Buffer): string[] {
+  const text = body.toString('utf8');
+  const out: string[] = [];
+  for (let at = text.indexOf('recovery_codes'); at >= 0; at = text.indexOf('recovery_codes', at + 1)) {
+    const tail = text.slice(at + 'recovery_codes'.length + 1, at + 65_536);
+    const end = tail.search(/[\]}]|,\s*"[^"]*"\s*:/); // the list ends, or the next property starts
+    for (const m of (end >= 0 ? tail.slice(0, end) : tail).matchAll(/[A-Za-z0-9][\w-]{3,}/g)) {
+      if (!JSON_LITERALS.has(m[0])) out.push(m[0]);
+    }
+  }
+  return out;
 }
 
 const accepted = (response: ResponseRecord | null): response is ResponseRecord =>

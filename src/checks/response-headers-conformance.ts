@@ -1,16 +1,5 @@
-import type { JsonSchema } from '../contract/model';
 import { documentedResponse, failure, headerValues } from './http';
 import type { Check } from './types';
-
-/** OpenAPI 3.0 §4.7.21: headers use style `simple`; scalar types arrive as text and are coerced. */
-function coerce(raw: string, schema: JsonSchema | null): unknown {
-  const type = typeof schema === 'object' && schema ? schema.type : undefined;
-  const types = Array.isArray(type) ? type : [type];
-  if (types.includes('array')) return raw.split(',').map((v) => v.trim()); // RFC 9110 §5.6.1 lists.
-  if ((types.includes('integer') || types.includes('number')) && raw.trim() !== '' && !Number.isNaN(Number(raw))) return Number(raw);
-  if (types.includes('boolean') && (raw === 'true' || raw === 'false')) return raw === 'true';
-  return raw;
-}
 
 /** Documented response headers are present when required and valid against their schema. */
 export const response_headers_conformance: Check = (ctx, { response }) => {
@@ -29,7 +18,7 @@ export const response_headers_conformance: Check = (ctx, { response }) => {
     const validate = ctx.validators.header(ctx.operation.operationId, documented.status, header.name);
     // RFC 9110 §5.3: repeated field lines are one comma-joined value.
     const joined = values.join(', ');
-    if (validate && !validate(coerce(joined, header.schema))) {
+    if (validate && !validate(joined)) {
       const error = validate.errors?.[0];
       return failure(
         { check: 'response_headers_conformance', kind: 'contract', location, expected: error?.message ?? 'valid against its schema', actual: joined },

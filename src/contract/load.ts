@@ -38,7 +38,6 @@ function isRef(value: unknown): value is OpenAPIV3.ReferenceObject {
 class PlanBuilder {
   /** Component schema names reachable from the selected operations. */
   private readonly reachable = new Set<string>();
-  readonly warnings: string[] = [];
 
   constructor(
     private readonly file: string,
@@ -141,7 +140,9 @@ class PlanBuilder {
           schema: header.schema ? this.schema(header.schema, `${at} header ${name}`) : null,
         };
       });
-      return { status: status.toUpperCase(), description: response.description ?? '', content, headers };
+      // OpenAPI 3.0 §4.7.16: ranges are written `4XX`; `default` stays as is.
+      const key = /^[1-5]xx$/i.test(status) ? status.toUpperCase() : status.toLowerCase();
+      return { status: key, description: response.description ?? '', content, headers };
     });
   }
 }
@@ -218,6 +219,5 @@ export async function loadContract(path: string, options: LoadOptions = {}): Pro
     tags,
     schemas: builder.definitions(),
     operations,
-    warnings: builder.warnings,
   };
 }

@@ -69,16 +69,9 @@ export interface ContractPlan {
   /** `components.schemas`, converted to JSON Schema. */
   schemas: Record<string, JsonSchema>;
   operations: OperationSpec[];
-  /** Things that do not stop the run but weaken it (unknown formats, keywords). */
-  warnings: string[];
 }
 
 export function isSecured(op: OperationSpec): boolean {
   // OpenAPI 3.0 §4.7.10: an empty requirement object `{}` in the list makes security optional.
   return op.security.length > 0 && op.security.every((set) => set.length > 0);
-}
-
-/** Concrete documented statuses (ranges such as `4XX` and `default` excluded). */
-export function concreteStatuses(op: OperationSpec): number[] {
-  return op.responses.filter((r) => /^\d{3}$/.test(r.status)).map((r) => Number(r.status));
 }

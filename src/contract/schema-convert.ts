@@ -45,7 +45,8 @@ export function toJsonSchema(schema: unknown, onRef: (ref: string) => string): J
   if (typeof schema === 'boolean') return schema;
   const stripped = stripOpenApiOnly(schema, onRef);
   // `nullable` -> type [T, "null"] (OpenAPI 3.0 §4.7.24.1), int32/int64/float/double -> numeric bounds.
-  const converted = openapiSchemaToJsonSchema(stripped as object, { cloneSchema: false }) as Record<string, unknown>;
+  // Only responses are validated: OpenAPI 3.0 §4.7.24 writeOnly properties SHOULD NOT be sent in them, so they cannot be required there.
+  const converted = openapiSchemaToJsonSchema(stripped as object, { cloneSchema: false, removeWriteOnly: true }) as Record<string, unknown>;
   // The converter stamps draft-04; Ajv 8 validates with draft-07 semantics, which this subset shares.
   delete converted.$schema;
   return converted;

@@ -18,7 +18,7 @@ export interface SchemaValidator {
 export interface CompiledValidators {
   /** Body validator for (operationId, documented status key, documented media range). */
   body(operationId: string, status: string, mediaType: string): SchemaValidator | undefined;
-  /** Header validator for (operationId, documented status key, header name as documented). */
+  /** Header validator for (operationId, documented status key, header name): takes the field value as received. */
   header(operationId: string, status: string, name: string): SchemaValidator | undefined;
   readonly compiled: number;
   readonly warnings: string[];
@@ -35,8 +35,9 @@ function collectFormats(node: unknown, into: Set<string>): void {
   }
 }
 
-export function createAjv(plan: ContractPlan, warnings: string[]): Ajv {
+export function createAjv(plan: ContractPlan, warnings: string[], coerceTypes: false | 'array' = false): Ajv {
   const ajv = new Ajv({
+    coerceTypes,
     allErrors: true,
     strict: true,
     // Contracts routinely put `properties` without `type: object`; that is legal JSON Schema.
@@ -63,13 +64,15 @@ export function createAjv(plan: ContractPlan, warnings: string[]): Ajv {
 }
 
 export function compileValidators(plan: ContractPlan): CompiledValidators {
-  const warnings: string[] = [...plan.warnings];
+  const warnings: string[] = [];
   const ajv = createAjv(plan, warnings);
+  // Header values arrive as text (OpenAPI 3.0 §4.7.21 style `simple`): their validators coerce, through $refs too.
+  const headerAjv = createAjv(plan, [], 'array');
   const bodies = new Map<string, ValidateFunction>();
-  const headers = new Map<string, ValidateFunction>();
-  const compile = (schema: JsonSchema, where: string): ValidateFunction => {
+  const headers = new Map<string, SchemaValidator>();
+  const compile = (schema: JsonSchema, where: string, using = ajv): ValidateFunction => {
     try {
-      return ajv.compile(schema);
+      return using.compile(schema);
     } catch (error) {
       throw new Error(`Contract ${plan.file}: schema of ${where} does not compile: ${(error as Error).message}`);
     }
@@ -84,7 +87,7 @@ export function compileValidators(plan: ContractPlan): CompiledValidators {
       for (const header of response.headers) {
         if (header.schema === null) continue;
         const where = `${op.operationId} ${response.status} header ${header.name}`;
-        headers.set(key(op.operationId, response.status, header.name.toLowerCase()), compile(header.schema, where));
+        headers.set(key(op.operationId, response.status, header.name.toLowerCase()), headerValidator(compile(header.schema, where, headerAjv), isList(header.schema, plan)));
       }
     }
   }
@@ -95,6 +98,30 @@ export function compileValidators(plan: ContractPlan): CompiledValidators {
     compiled: bodies.size + headers.size,
     warnings,
   };
+}
+
+/** Follows $refs into the registered definitions to learn whether the header is a list. */
+function isList(schema: JsonSchema, plan: ContractPlan): boolean {
+  let node: unknown = schema;
+  for (let hops = 0; hops < 16 && node && typeof node === 'object'; hops++) {
+    const ref = (node as { $ref?: unknown }).$ref;
+    if (typeof ref !== 'string') break;
+    const name = decodeURIComponent(ref.slice(ref.indexOf('#/definitions/') + '#/definitions/'.length)).replace(/~1/g, '/').replace(/~0/g, '~');
+    node = plan.schemas[name];
+  }
+  const type = node && typeof node === 'object' ? (node as { type?: unknown }).type : undefined;
+  return type === 'array' || (Array.isArray(type) && type.includes('array'));
+}
+
+/** OpenAPI 3.0 §4.7.21 style `simple`: a list header is comma-separated (RFC 9110 §5.6.1); scalars are coerced. */
+function headerValidator(validate: ValidateFunction, list: boolean): SchemaValidator {
+  const run = ((raw: unknown) => {
+    const value = list && typeof raw === 'string' ? raw.split(',').map((v) => v.trim()) : raw;
+    const ok = validate(value);
+    run.errors = validate.errors ?? null;
+    return ok;
+  }) as SchemaValidator;
+  return run;
 }
 
 function key(...parts: string[]): string {

@@ -16,6 +16,9 @@ export interface SendPolicy {
   maxRetriesOn429?: number;
 }
 
+/** Longest total Retry-After wait for one call; the test timeout allows for it (playwright.config.ts). */
+export const MAX_RETRY_WAIT_MS = 30_000;
+
 /** Consecutive timeouts after which a target is treated as hung and no more requests are sent. */
 export const HUNG_AFTER_TIMEOUTS = 3;
 
@@ -137,6 +140,7 @@ export async function send(
 ): Promise<Exchange> {
   const started = performance.now();
   const retries = policy.maxRetriesOn429 ?? 3;
+  let waited = 0;
   for (let attempt = 0; ; attempt++) {
     if (gate.hung) {
       return {
@@ -167,8 +171,9 @@ export async function send(
       const headers = response.headersArray();
       if (response.status() === 429 && attempt < retries) {
         const wait = retryAfterMs(headers.find((h) => h.name.toLowerCase() === 'retry-after')?.value);
-        // A server asking for more than a minute is answered by failing, not by stalling the run.
-        if (wait <= 60_000) {
+        // Past MAX_RETRY_WAIT_MS in all, the 429 itself is the verdict (an undocumented status), not a stalled run.
+        if (waited + wait <= MAX_RETRY_WAIT_MS) {
+          waited += wait;
           await hidden(request, () => response.dispose());
           await new Promise((r) => setTimeout(r, wait));
           continue;
@@ -187,10 +192,12 @@ export async function send(
       const transport = classifyTransportError((error as Error).message);
       gate.observe(transport);
       const failed: Exchange = { request: record, response: null, error: transport, durationMs: performance.now() - started };
-      return transport.kind === 'protocol' ? diagnoseFraming(failed, policy) : failed;
+      return transport.kind === 'protocol' ? diagnoseFraming(failed, policy, gate) : failed;
     }
   }
 }
+
+const SAFE_METHODS = new Set(['GET', 'HEAD', 'OPTIONS', 'TRACE']);
 
 /** RFC 9112 §6.3: 1xx, 204 and 304 responses end at their header section. */
 const BODILESS = (status: number) => status < 200 || status === 204 || status === 304;
@@ -199,7 +206,12 @@ const BODILESS = (status: number) => status < 200 || status === 204 || status ==
  * A framing error on a response that must be bodiless is, in fact, content where
  * none may be: replay once over a raw socket and hand the checks what arrived.
  */
-async function diagnoseFraming(failed: Exchange, policy: SendPolicy): Promise<Exchange> {
+async function diagnoseFraming(failed: Exchange, policy: SendPolicy, gate: RequestGate): Promise<Exchange> {
+  // Only a safe method may be sent twice (RFC 9110 §9.2.1): a replayed POST would verify, regenerate or text again.
+  if (!SAFE_METHODS.has(failed.request.method)) {
+    return { ...failed, error: { ...failed.error!, message: `${failed.error!.message} (a bodiless 204/304 that carries content fails exactly so; not replayed: ${failed.request.method} is not a safe method)` } };
+  }
+  if (!(await gate.acquire())) return failed;
   const raw = await rawReplay(failed.request, policy.requestTimeoutMs, !policy.ignoreHttpsErrors);
   if (!raw) return failed;
   const note = `raw replay after "${failed.error!.message}": HTTP ${raw.status}, ${raw.trailing.length} bytes after the header section`;

@@ -5,7 +5,7 @@
  */
 import { randomBytes } from 'node:crypto';
 import type { APIRequestContext } from '@playwright/test';
-import { listedCodes } from '../checks/recovery-codes';
+import { parseJsonBody, recoveryCodeCandidates } from '../checks/recovery-codes';
 import { runChecks } from '../checks';
 import type { CheckContext, Exchange, ExchangeIntent, Failure } from '../checks/types';
 import { isSecured, type ContractPlan, type OperationSpec } from '../contract/model';
@@ -65,8 +65,8 @@ export class Engine {
     return op;
   }
 
-  scenario(operationId: string, status: number): Scenario | null {
-    return scenarioFor(this.operation(operationId), status, this.run.overrides);
+  scenario(operationId: string, statusKey: string): Scenario | null {
+    return scenarioFor(this.operation(operationId), statusKey, this.run.overrides);
   }
 
   /** Why this target cannot run something needing these identities and side effects, or null. */
@@ -84,7 +84,7 @@ export class Engine {
   async respond(operationId: string, statusKey: string): Promise<Verdict> {
     const op = this.operation(operationId);
     const base = { operationId, status: statusKey, received: [] as number[] };
-    const scenario = /^\d{3}$/.test(statusKey) ? this.scenario(operationId, Number(statusKey)) : null;
+    const scenario = this.scenario(operationId, statusKey);
     if (!scenario) {
       const gap: Failure = { check: 'scenario_coverage', kind: 'coverage', operationId, status: null, location: 'scenario catalogue', expected: `a scenario for ${operationId} ${statusKey}`, actual: missingScenario(operationId, statusKey) };
       return { ...base, outcome: 'failed', failures: [gap] };
@@ -111,7 +111,7 @@ export class Engine {
         const { exchange, failures: found } = await this.exchange(this.operation(operationId), call, { credentials: credentialKind(call), ...intent });
         if (exchange.response) base.received.push(exchange.response.status);
         failures.push(...found);
-        return { status: exchange.response?.status ?? null, json: parseJson(exchange), ok: found.length === 0 };
+        return { status: exchange.response?.status ?? null, json: exchange.response ? parseJsonBody(exchange.response.body) : undefined, ok: found.length === 0 };
       },
       abort: (reason) => {
         throw new FlowAborted(reason);
@@ -145,7 +145,7 @@ export class Engine {
     redactor.add(...Object.values(params), credential);
     const url = buildUrl(this.baseURL, op.path, params) + (query.length ? `?${query.join('&')}` : '');
     const exchange = await send(this.request, this.run.gate, { ...target }, { method: op.method, url, headers });
-    if (exchange.response) redactor.add(...(listedCodes(exchange.response) ?? []));
+    if (exchange.response) redactor.add(...recoveryCodeCandidates(exchange.response.body));
     const ctx: CheckContext = { operation: op, validators, intent };
     const failures = runChecks(ctx, exchange).map((f) => redactor.redactFailure(f));
     await this.observer.exchange(`${op.method} ${op.path} (${call.label})`, exchange, failures);
@@ -170,13 +170,4 @@ export class Engine {
 
 function credentialKind(call: Call): ExchangeIntent['credentials'] {
   return typeof call.credential === 'object' ? 'valid' : call.credential;
-}
-
-function parseJson(exchange: Exchange): unknown {
-  if (!exchange.response || exchange.response.body.length === 0) return undefined;
-  try {
-    return JSON.parse(exchange.response.body.toString('utf8'));
-  } catch {
-    return undefined;
-  }
 }

@@ -11,6 +11,7 @@ import { applicableFlows } from '../scenarios/flows';
 import { writeCoverageResult } from './allure-results';
 import { buildMatrix, renderMarkdown, type CoverageMatrix, type CoverageRecord } from './coverage';
 import { reportPaths } from './paths';
+import { envFlag } from '../target/config';
 import { allNotFoundHint } from './wording';
 
 export const COVERAGE_ANNOTATION = 'coverage';
@@ -80,7 +81,7 @@ export default class SummaryReporter implements Reporter {
     writeFileSync(paths.coverageJson, `${JSON.stringify(matrix, null, 2)}\n`);
     const markdown = renderMarkdown(matrix);
     writeFileSync(paths.coverageMd, markdown);
-    const strict = /^(1|true|yes|on)$/i.test(process.env.STRICT_COVERAGE ?? '');
+    const strict = envFlag('STRICT_COVERAGE');
     // A shard leaves the other shards' cells not covered; the merge (npm run merge) judges those.
     const gaps = matrix.totals.skipped + (this.config.shard ? 0 : matrix.totals.not_covered);
     if (this.records.length === 0) {

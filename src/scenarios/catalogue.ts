@@ -106,10 +106,14 @@ export interface ScenarioOverride {
   recipe?: string;
 }
 
-export function scenarioFor(op: OperationSpec, status: number, overrides: Record<string, ScenarioOverride> = {}): Scenario | null {
-  const key = `${op.operationId} ${status}`;
-  const base: Recipe | undefined = OTP_RECIPES[key] ?? (status === 401 && isSecured(op) ? unauthorized() : undefined);
+export function scenarioFor(op: OperationSpec, statusKey: string, overrides: Record<string, ScenarioOverride> = {}): Scenario | null {
+  const key = `${op.operationId} ${statusKey}`;
+  const status = /^\d{3}$/.test(statusKey) ? Number(statusKey) : null;
   const override = overrides[key];
+  if (override?.skip) {
+    return { operationId: op.operationId, status, recipe: override.recipe ?? 'skipped by SCENARIO_OVERRIDES', calls: [], writes: false, skip: override.skip };
+  }
+  const base: Recipe | undefined = OTP_RECIPES[key] ?? (status === 401 && isSecured(op) ? unauthorized() : undefined);
   if (!base && !override?.identity) return null;
   const recipe: Recipe = base ?? { recipe: 'configured by SCENARIO_OVERRIDES', calls: [{ label: 'override', credential: 'missing' }], writes: true };
   const defaults = defaultPathValues(op);
@@ -129,7 +133,6 @@ export function scenarioFor(op: OperationSpec, status: number, overrides: Record
     calls,
     writes: override?.writes ?? recipe.writes,
     recipe: override?.recipe ?? recipe.recipe,
-    ...(override?.skip ? { skip: override.skip } : {}),
   };
 }
 

@@ -2,6 +2,7 @@
  * Stateful flows: sequences whose verdict depends on what earlier calls
  * returned. Each step names the ExchangeIntent field its check reads.
  */
+import { parseCodes } from '../checks/recovery-codes';
 import type { ExchangeIntent } from '../checks/types';
 import type { IdentityName } from '../target/identities';
 import type { Call } from './types';
@@ -31,8 +32,7 @@ export interface Flow {
 const USER: Call['credential'] = { identity: 'METAL_AUTH_TOKEN' };
 
 function codesOf(result: FlowStepResult): string[] {
-  const codes = (result.json as { recovery_codes?: unknown } | undefined)?.recovery_codes;
-  return Array.isArray(codes) ? codes.filter((c): c is string => typeof c === 'string') : [];
+  return parseCodes(result.json) ?? [];
 }
 
 async function listCodes(d: FlowDriver, intent: Partial<ExchangeIntent> = {}): Promise<string[]> {

@@ -20,7 +20,7 @@ export function loadOverrides(file: string | null): Record<string, ScenarioOverr
   const out: Record<string, ScenarioOverride> = {};
   for (const [key, value] of Object.entries(scenarios as Record<string, unknown>)) {
     const at = `SCENARIO_OVERRIDES ${key}`;
-    if (!/^\S+ \d{3}$/.test(key)) problems.push(`${at}: key must be "<operationId> <status>"`);
+    if (!/^\S+ (\d{3}|[1-5]XX|default)$/.test(key)) problems.push(`${at}: key must be "<operationId> <status>" (status as documented: 404, 4XX or default)`);
     const o = (value ?? {}) as Record<string, unknown>;
     for (const field of Object.keys(o)) {
       if (!['identity', 'path', 'skip', 'writes', 'recipe'].includes(field)) problems.push(`${at}: unknown field "${field}"`);

@@ -19,7 +19,8 @@ export interface Call {
 /** A named recipe that provokes one documented (operation, status). */
 export interface Scenario {
   operationId: string;
-  status: number;
+  /** The status to provoke; null for a range or `default` (any documented status then passes). */
+  status: number | null;
   recipe: string;
   calls: Call[];
   /** Has side effects on the account (runs only where writes are allowed). */

@@ -60,10 +60,17 @@ export function loadEnv(env: Env = process.env, cwd = process.cwd()): Env {
   return { ...parseEnv(readFileSync(file, 'utf8')), ...env };
 }
 
+export const TRUTHY = /^(1|true|yes|on)$/i;
+
+/** A boolean setting read the same way everywhere (environment over the env file). */
+export function envFlag(name: string, env: Env = process.env, cwd = process.cwd()): boolean {
+  return TRUTHY.test(loadEnv(env, cwd)[name] ?? '');
+}
+
 function flag(env: Env, name: string, problems: string[], fallback: boolean): boolean {
   const raw = env[name];
   if (raw === undefined || raw === '') return fallback;
-  if (/^(1|true|yes|on)$/i.test(raw)) return true;
+  if (TRUTHY.test(raw)) return true;
   if (/^(0|false|no|off)$/i.test(raw)) return false;
   problems.push(`${name}=${raw}: expected 1 or 0`);
   return fallback;
@@ -106,9 +113,11 @@ export function readTargetConfig(rawEnv: Env = process.env, cwd = process.cwd())
   if (target && target !== 'mock' && target !== 'remote') problems.push(`TARGET=${env.TARGET}: expected "mock" or "remote"`);
   const mockPort = integer(env, 'MOCK_PORT', problems, DEFAULT_MOCK_PORT, 0, 65535);
   const hasBaseUrl = Boolean(env.BASE_URL?.trim());
-  if (target === 'remote' && !hasBaseUrl) problems.push('TARGET=remote needs BASE_URL (the API root, e.g. https://staging.example/metal/v1)');
-  const kind: TargetConfig['kind'] = target === 'mock' || (!target && !hasBaseUrl) ? 'mock' : 'remote';
-  const embeddedMock = kind === 'mock' && !hasBaseUrl;
+  const hasTargets = Boolean(env.TARGETS?.trim());
+  if (target === 'remote' && !hasBaseUrl && !hasTargets) problems.push('TARGET=remote needs BASE_URL (the API root, e.g. https://staging.example/metal/v1)');
+  // Anything but the embedded mock is a real server unless TARGET=mock says otherwise: safe defaults first.
+  const kind: TargetConfig['kind'] = target === 'mock' || (!target && !hasBaseUrl && !hasTargets) ? 'mock' : 'remote';
+  const embeddedMock = kind === 'mock' && !hasBaseUrl && !hasTargets;
   const baseURL = hasBaseUrl
     ? normaliseBaseUrl(env.BASE_URL!.trim(), problems)
     : `http://127.0.0.1:${mockPort}${MOCK_BASE_PATH}`;
@@ -132,7 +141,7 @@ export function readTargetConfig(rawEnv: Env = process.env, cwd = process.cwd())
   if (overridesFile && !existsSync(overridesFile)) problems.push(`SCENARIO_OVERRIDES=${env.SCENARIO_OVERRIDES}: file not found`);
   const contractFile = resolve(cwd, env.CONTRACT?.trim() || DEFAULT_CONTRACT);
   if (!existsSync(contractFile)) problems.push(`CONTRACT=${env.CONTRACT ?? DEFAULT_CONTRACT}: file not found (${contractFile})`);
-  const tagsRaw = env.TAGS ?? env.TAG;
+  const tagsRaw = env.TAGS;
   const tags = tagsRaw === undefined ? DEFAULT_TAGS : tagsRaw.split(',').map((t) => t.trim()).filter(Boolean);
 
   const config: TargetConfig = {

@@ -79,6 +79,12 @@ test.describe('response_headers_conformance (fixture contract documents headers)
     const l = await loaded(fixture('headers-and-types.openapi.yaml'), []);
     expect(CHECKS.response_headers_conformance(ctx(l, 'getThing'), respond(200, body, { 'content-type': 'application/json', 'x-rate-limit-remaining': '0', 'X-TRACE-IDS': 't-1, t-2' }))).toBeNull();
   });
+  test('false alarm: a $ref header schema and a list of integers are coerced from text', async () => {
+    const l = await loaded(fixture('headers-and-types.openapi.yaml'), []);
+    expect(CHECKS.response_headers_conformance(ctx(l, 'getThing'), respond(200, body, { ...headers, 'X-Retry-In': '5', 'X-Shard-Ids': '1, 2' }))).toBeNull();
+    expect(CHECKS.response_headers_conformance(ctx(l, 'getThing'), respond(200, body, { ...headers, 'X-Retry-In': '-5' }))?.location).toBe('header X-Retry-In');
+    expect(CHECKS.response_headers_conformance(ctx(l, 'getThing'), respond(200, body, { ...headers, 'X-Shard-Ids': '1, two' }))?.location).toBe('header X-Shard-Ids');
+  });
 });
 
 test('the upstream contract (225+ operations, circular) selects the same 4 OTP operations and compiles', async () => {

@@ -1,7 +1,8 @@
 /** Engine and target pieces: URL building, retry timing, TOTP, redaction, media types, configuration errors. */
+import net from 'node:net';
 import { expect, test } from '@playwright/test';
 import { parseMediaType, bestMediaRange, bodyLocation } from '../../src/checks/http';
-import { classifyTransportError, retryAfterMs, RequestGate } from '../../src/engine/http';
+import { classifyTransportError, retryAfterMs, RequestGate, send } from '../../src/engine/http';
 import { parseRaw } from '../../src/engine/raw-replay';
 import { currentOtp, wrongOtp } from '../../src/engine/totp';
 import { buildUrl } from '../../src/engine/url';
@@ -108,5 +109,43 @@ test.describe('target configuration', () => {
     for (const part of ['TARGET=prod', 'only http and https', 'must not carry a query', 'ALLOW_WRITES=maybe', 'METAL_OTP_SECRET: not a base32', 'CONTRACT=nope.yaml: file not found', 'METAL_AUTH_TOKEN is required']) {
       expect(problems).toContain(part);
     }
+  });
+});
+
+test.describe('framing forensics', () => {
+  let server: net.Server;
+  let port = 0;
+  let received = 0;
+  test.beforeAll(async () => {
+    // A 204 and its forbidden content in one write: Node's parser rejects the message outright.
+    server = net.createServer((socket) => {
+      socket.once('data', () => {
+        received++;
+        socket.end('HTTP/1.1 204 No Content\r\nContent-Length: 5\r\nConnection: close\r\n\r\nhello');
+      });
+    });
+    await new Promise<void>((r) => server.listen(0, '127.0.0.1', r));
+    port = (server.address() as net.AddressInfo).port;
+  });
+  test.afterAll(() => new Promise<void>((r) => server.close(() => r())));
+  const policy = { requestTimeoutMs: 2000, rateLimitPerSecond: 0, maxRequests: 0, ignoreHttpsErrors: false };
+
+  test('miss: a 204 with content in one write is replayed (GET) and shown to the checks as a body', async ({ request }) => {
+    received = 0;
+    const ex = await send(request, new RequestGate(policy), policy, { method: 'GET', url: `http://127.0.0.1:${port}/x`, headers: {} });
+    expect(ex.error).toBeNull();
+    expect(ex.response).toMatchObject({ status: 204 });
+    expect(ex.response!.body.toString()).toBe('hello');
+    expect(ex.note).toContain('raw replay');
+    expect(received).toBe(2);
+  });
+
+  test('an unsafe method is never sent twice: the transport error carries the hint instead', async ({ request }) => {
+    received = 0;
+    const ex = await send(request, new RequestGate(policy), policy, { method: 'POST', url: `http://127.0.0.1:${port}/x`, headers: {} });
+    expect(ex.response).toBeNull();
+    expect(ex.error).toMatchObject({ kind: 'protocol' });
+    expect(ex.error!.message).toContain('not replayed: POST is not a safe method');
+    expect(received).toBe(1);
   });
 });
