@@ -4,7 +4,7 @@
  */
 import type { TestInfo } from '@playwright/test';
 import type { Verdict } from '../src/engine/runner';
-import { readPlan } from '../src/engine/plan-file';
+import { readPlan } from '../src/contract/plan-file';
 import { describeFlowTest, describeRecipe, describeResponseTest, labelVerdict } from '../src/report/allure';
 import { COVERAGE_ANNOTATION, VERDICT_ANNOTATION } from '../src/report/summary-reporter';
 import { failureLine, testFailureMessage } from '../src/report/wording';

@@ -5,7 +5,7 @@
 import { test as base } from '@playwright/test';
 import { compileValidators } from '../src/contract/validators';
 import { RequestGate } from '../src/engine/http';
-import { readPlan, runStateFile } from '../src/engine/plan-file';
+import { readPlan, runStateFile } from '../src/contract/plan-file';
 import { Engine, type RunContext } from '../src/engine/runner';
 import { AllureObserver } from '../src/report/allure';
 import { Redactor } from '../src/report/redact';

@@ -7,7 +7,7 @@ import { mkdirSync, rmSync } from 'node:fs';
 import type { FullConfig } from '@playwright/test';
 import { loadContract } from '../src/contract/load';
 import { compileValidators } from '../src/contract/validators';
-import { writePlan } from '../src/engine/plan-file';
+import { writePlan } from '../src/contract/plan-file';
 import { reportPaths } from '../src/report/paths';
 import { unreachableTarget } from '../src/report/wording';
 import { loadOverrides } from '../src/scenarios/overrides';

@@ -1,4 +1,5 @@
 /** Small HTTP helpers shared by checks: header lookup, media types, response matching. */
+import { pointerTokens } from '../contract/json-pointer';
 import type { OperationSpec, ResponseSpec } from '../contract/model';
 import type { Failure, ResponseRecord } from './types';
 
@@ -87,7 +88,7 @@ export function failure(
 
 /** `/recovery_codes/3` -> `body.recovery_codes[3]` (Ajv instancePath is an RFC 6901 pointer). */
 export function bodyLocation(instancePath: string, extraKey?: string): string {
-  const tokens = instancePath === '' ? [] : instancePath.slice(1).split('/').map((t) => t.replace(/~1/g, '/').replace(/~0/g, '~'));
+  const tokens = pointerTokens(instancePath);
   if (extraKey !== undefined) tokens.push(extraKey);
   let out = 'body';
   for (const token of tokens) {

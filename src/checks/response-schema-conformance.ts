@@ -1,12 +1,12 @@
 import { bestMediaRange, bodyLocation, documentedResponse, failure, headerValues, isJsonMediaType, parseMediaType } from './http';
 import { preview } from './preview';
+import { pointerTokens } from '../contract/json-pointer';
 import type { Check } from './types';
 import type { ErrorObject } from 'ajv';
 
 function valueAt(data: unknown, instancePath: string): unknown {
   let node = data;
-  for (const token of instancePath.split('/').slice(1)) {
-    const key = token.replace(/~1/g, '/').replace(/~0/g, '~');
+  for (const key of pointerTokens(instancePath)) {
     node = node !== null && typeof node === 'object' ? (node as Record<string, unknown>)[key] : undefined;
   }
   return node;

@@ -1,12 +1,26 @@
 /** RFC 6901 JSON Pointer helpers for internal `#/...` references. */
 
+/** RFC 6901 §4: `~1` -> `/` first, then `~0` -> `~`. */
+export function unescapeToken(token: string): string {
+  return token.replace(/~1/g, '/').replace(/~0/g, '~');
+}
+
+export function escapeToken(token: string): string {
+  return token.replace(/~/g, '~0').replace(/\//g, '~1');
+}
+
+/** `/a/0` (an Ajv instancePath) -> ['a', '0']. */
+export function pointerTokens(pointer: string): string[] {
+  return pointer === '' ? [] : pointer.slice(1).split('/').map(unescapeToken);
+}
+
 export function decodePointer(ref: string): string[] {
   if (!ref.startsWith('#/')) throw new Error(`not an internal reference: ${ref}`);
-  // RFC 6901 §4: `~1` -> `/` first, then `~0` -> `~`; the fragment is also percent-encoded (RFC 3986 §3.5).
+  // The fragment is also percent-encoded (RFC 3986 §3.5).
   return ref
     .slice(2)
     .split('/')
-    .map((token) => decodeURIComponent(token).replace(/~1/g, '/').replace(/~0/g, '~'));
+    .map((token) => unescapeToken(decodeURIComponent(token)));
 }
 
 export function resolvePointer(doc: unknown, ref: string): unknown {

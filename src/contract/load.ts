@@ -9,7 +9,7 @@ import { resolve } from 'node:path';
 import SwaggerParser from '@apidevtools/swagger-parser';
 import type { OpenAPIV3 } from 'openapi-types';
 import { ContractError } from './errors';
-import { resolvePointer } from './json-pointer';
+import { resolvePointer, unescapeToken } from './json-pointer';
 import type {
   ContractPlan,
   HeaderSpec,
@@ -36,8 +36,8 @@ function isRef(value: unknown): value is OpenAPIV3.ReferenceObject {
 }
 
 class PlanBuilder {
-  /** Component schema names reachable from the selected operations. */
-  private readonly reachable = new Set<string>();
+  /** Schemas reachable from the selected operations: internal reference -> definitions key. */
+  private readonly reachable = new Map<string, string>();
 
   constructor(
     private readonly file: string,
@@ -65,30 +65,28 @@ class PlanBuilder {
     return toJsonSchema(schema, (ref) => this.rewriteRef(ref, where));
   }
 
+  /**
+   * Every schema reference becomes a reference into the registered definitions:
+   * components by name; anything else (bundling a multi-file contract points
+   * second uses of an external schema at its first location) under `ref:<pointer>`.
+   */
   private rewriteRef(ref: string, where: string): string {
-    const name = componentRef(ref);
-    if (name === null) {
-      throw new ContractError(this.file, `${where}: schema reference ${ref} must point into #/components/schemas`);
+    if (!ref.startsWith('#/')) throw new ContractError(this.file, `${where}: unbundled schema reference ${ref}`);
+    let key = this.reachable.get(ref);
+    if (key === undefined) {
+      const name = componentRef(ref);
+      key = name !== null ? unescapeToken(decodeURIComponent(name)) : `ref:${ref.slice(2)}`;
+      this.reachable.set(ref, key);
+      // Walk the target now so its own references become reachable too.
+      this.schema(this.deref({ $ref: ref }, where), ref);
     }
-    this.markReachable(name, where);
-    return definitionRef(name);
-  }
-
-  private markReachable(pointerTail: string, where: string): void {
-    if (this.reachable.has(pointerTail)) return;
-    this.reachable.add(pointerTail);
-    // Walk the target now so its own references become reachable too.
-    const target = this.deref({ $ref: `#/components/schemas/${pointerTail}` }, where);
-    this.schema(target, `#/components/schemas/${pointerTail}`);
+    return definitionRef(key);
   }
 
   definitions(): Record<string, JsonSchema> {
     const out: Record<string, JsonSchema> = {};
-    for (const tail of [...this.reachable].sort()) {
-      const raw = this.deref({ $ref: `#/components/schemas/${tail}` }, 'components');
-      // Names in `definitions` are plain keys; the pointer tail is RFC 6901-escaped.
-      const key = decodeURIComponent(tail).replace(/~1/g, '/').replace(/~0/g, '~');
-      out[key] = this.schema(raw, `#/components/schemas/${tail}`);
+    for (const [ref, key] of [...this.reachable.entries()].sort((a, b) => a[1].localeCompare(b[1]))) {
+      out[key] = this.schema(this.deref({ $ref: ref }, 'definitions'), ref);
     }
     return out;
   }

@@ -4,6 +4,7 @@
  * circular contracts compile in Ajv instead of exploding in memory.
  */
 import { openapiSchemaToJsonSchema } from '@openapi-contrib/openapi-schema-to-json-schema';
+import { escapeToken } from './json-pointer';
 import { CONTRACT_SCHEMA_ID, type JsonSchema } from './model';
 
 const COMPONENT_SCHEMA_PREFIX = '#/components/schemas/';
@@ -12,8 +13,9 @@ export function componentRef(ref: string): string | null {
   return ref.startsWith(COMPONENT_SCHEMA_PREFIX) ? ref.slice(COMPONENT_SCHEMA_PREFIX.length) : null;
 }
 
-export function definitionRef(pointerTail: string): string {
-  return `${CONTRACT_SCHEMA_ID}#/definitions/${pointerTail}`;
+/** The Ajv reference of a definitions key (RFC 6901 escaped, RFC 3986 §3.5 percent-encoded). */
+export function definitionRef(key: string): string {
+  return `${CONTRACT_SCHEMA_ID}#/definitions/${encodeURIComponent(escapeToken(key))}`;
 }
 
 /** Drops `x-*` extensions (OpenAPI 3.0 §4.9) and `$ref` siblings (§4.7.24: they SHALL be ignored). */

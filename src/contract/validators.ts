@@ -5,6 +5,7 @@
  */
 import Ajv, { type ErrorObject, type ValidateFunction } from 'ajv';
 import addFormats from 'ajv-formats';
+import { unescapeToken } from './json-pointer';
 import { CONTRACT_SCHEMA_ID, type ContractPlan, type JsonSchema } from './model';
 
 /** OpenAPI 3.0 §4.4 data-type formats; numeric ranges are already enforced by the schema converter. */
@@ -106,7 +107,7 @@ function isList(schema: JsonSchema, plan: ContractPlan): boolean {
   for (let hops = 0; hops < 16 && node && typeof node === 'object'; hops++) {
     const ref = (node as { $ref?: unknown }).$ref;
     if (typeof ref !== 'string') break;
-    const name = decodeURIComponent(ref.slice(ref.indexOf('#/definitions/') + '#/definitions/'.length)).replace(/~1/g, '/').replace(/~0/g, '~');
+    const name = unescapeToken(decodeURIComponent(ref.slice(ref.indexOf('#/definitions/') + '#/definitions/'.length)));
     node = plan.schemas[name];
   }
   const type = node && typeof node === 'object' ? (node as { type?: unknown }).type : undefined;

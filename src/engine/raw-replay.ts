@@ -33,6 +33,7 @@ export function rawReplay(record: RequestRecord, timeoutMs: number, rejectUnauth
   const url = new URL(record.url);
   const secure = url.protocol === 'https:';
   const port = Number(url.port || (secure ? 443 : 80));
+  const host = url.hostname.replace(/^\[(.*)\]$/, '$1'); // IPv6 literals come bracketed (RFC 3986 §3.2.2)
   const head = [
     `${record.method} ${url.pathname}${url.search} HTTP/1.1`,
     `Host: ${url.host}`,
@@ -46,8 +47,8 @@ export function rawReplay(record: RequestRecord, timeoutMs: number, rejectUnauth
     const chunks: Buffer[] = [];
     let size = 0;
     const socket = secure
-      ? tls.connect({ host: url.hostname, port, servername: url.hostname, rejectUnauthorized })
-      : net.connect({ host: url.hostname, port });
+      ? tls.connect({ host, port, servername: net.isIP(host) ? '' : host, rejectUnauthorized })
+      : net.connect({ host, port });
     const finish = () => {
       socket.destroy();
       resolve(parseRaw(Buffer.concat(chunks)));

@@ -10,6 +10,7 @@ import { runChecks } from '../checks';
 import type { CheckContext, Exchange, ExchangeIntent, Failure } from '../checks/types';
 import { isSecured, type ContractPlan, type OperationSpec } from '../contract/model';
 import type { CompiledValidators } from '../contract/validators';
+import type { ExchangeObserver } from '../report/allure';
 import type { Redactor } from '../report/redact';
 import { missingScenario } from '../report/wording';
 import { scenarioFor, scenarioNeeds, type ScenarioOverride } from '../scenarios/catalogue';
@@ -30,10 +31,6 @@ export interface RunContext {
   overrides: Record<string, ScenarioOverride>;
   redactor: Redactor;
   gate: RequestGate;
-}
-
-export interface ExchangeObserver {
-  exchange(title: string, exchange: Exchange, failures: Failure[]): Promise<void>;
 }
 
 export interface Verdict {

@@ -2,11 +2,15 @@
 import * as allure from 'allure-js-commons';
 import type { Exchange, Failure } from '../checks/types';
 import type { ContractPlan, OperationSpec } from '../contract/model';
-import type { ExchangeObserver } from '../engine/runner';
 import type { Redactor } from './redact';
 import { failureLine, testFailureMessage } from './wording';
 
 const MAX_ATTACHED_BODY = 64 * 1024;
+
+/** Where the engine hands each exchange once its checks have run. */
+export interface ExchangeObserver {
+  exchange(title: string, exchange: Exchange, failures: Failure[]): Promise<void>;
+}
 
 function requestText(exchange: Exchange): string {
   const { request } = exchange;

@@ -6,7 +6,7 @@
 import { mkdirSync, writeFileSync } from 'node:fs';
 import { relative } from 'node:path';
 import type { FullConfig, FullResult, Reporter, Suite, TestCase, TestResult } from '@playwright/test/reporter';
-import { readPlan } from '../engine/plan-file';
+import { readPlan, removeRunFiles } from '../contract/plan-file';
 import { applicableFlows } from '../scenarios/flows';
 import { writeCoverageResult } from './allure-results';
 import { buildMatrix, renderMarkdown, type CoverageMatrix, type CoverageRecord } from './coverage';
@@ -36,6 +36,10 @@ export default class SummaryReporter implements Reporter {
 
   printsToStdio(): boolean {
     return true;
+  }
+
+  async onExit(): Promise<void> {
+    removeRunFiles();
   }
 
   onBegin(config: FullConfig, _suite: Suite): void {

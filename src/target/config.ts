@@ -87,7 +87,7 @@ function integer(env: Env, name: string, problems: string[], fallback: number, m
   return value;
 }
 
-function normaliseBaseUrl(raw: string, problems: string[]): string {
+export function normaliseBaseUrl(raw: string, problems: string[]): string {
   let url: URL;
   try {
     url = new URL(raw);
@@ -97,6 +97,7 @@ function normaliseBaseUrl(raw: string, problems: string[]): string {
   }
   if (url.protocol !== 'http:' && url.protocol !== 'https:') problems.push(`BASE_URL=${raw}: only http and https are supported`);
   if (url.search || url.hash) problems.push(`BASE_URL=${raw}: must not carry a query or fragment`);
+  if (url.username || url.password) problems.push(`BASE_URL=${raw.replace(/\/\/[^@/]*@/, '//…@')}: credentials go in METAL_AUTH_TOKEN, not in the URL`);
   // Kept without trailing slash; paths are appended, never resolved (resolution would drop the prefix).
   return `${url.origin}${url.pathname.replace(/\/+$/, '')}`;
 }

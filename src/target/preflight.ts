@@ -15,7 +15,6 @@ export function probe(baseURL: string, target: Pick<TargetConfig, 'ignoreHttpsEr
       url,
       {
         method: 'GET',
-        timeout: PREFLIGHT_TIMEOUT_MS,
         ...(url.protocol === 'https:'
           ? { rejectUnauthorized: !target.ignoreHttpsErrors, ...(target.caFile ? { ca: readFileSync(target.caFile) } : {}) }
           : {}),
@@ -26,7 +25,6 @@ export function probe(baseURL: string, target: Pick<TargetConfig, 'ignoreHttpsEr
       },
     );
     const timer = setTimeout(() => req.destroy(new Error(`no answer within ${PREFLIGHT_TIMEOUT_MS} ms`)), PREFLIGHT_TIMEOUT_MS);
-    req.on('timeout', () => req.destroy(new Error(`no answer within ${PREFLIGHT_TIMEOUT_MS} ms`)));
     req.on('error', (error: NodeJS.ErrnoException) => reject(new Error(error.code ? `${error.code}: ${error.message}` : error.message)));
     req.on('close', () => clearTimeout(timer));
     req.end();

@@ -1,6 +1,6 @@
 /** TARGETS: several servers in one run, one Playwright project each (JSON file or inline JSON). */
 import { existsSync, readFileSync } from 'node:fs';
-import { ConfigError } from './config';
+import { ConfigError, normaliseBaseUrl } from './config';
 
 export interface NamedTarget {
   name: string;
@@ -17,7 +17,10 @@ export function readTargetsFile(value: string | undefined): NamedTarget[] {
   } catch (error) {
     throw new ConfigError([`TARGETS: ${(error as Error).message}`]);
   }
-  const valid = Array.isArray(list) && list.every((t) => t && typeof t.name === 'string' && /^https?:\/\//.test(String(t.baseURL)));
+  const valid = Array.isArray(list) && list.length > 0 && list.every((t) => t && typeof t.name === 'string' && typeof t.baseURL === 'string');
   if (!valid) throw new ConfigError(['TARGETS: expected [{"name": "...", "baseURL": "http(s)://..."}, ...]']);
-  return (list as NamedTarget[]).map((t) => ({ name: t.name, baseURL: t.baseURL.replace(/\/+$/, '') }));
+  const problems: string[] = [];
+  const targets = (list as NamedTarget[]).map((t) => ({ name: t.name, baseURL: normaliseBaseUrl(t.baseURL, problems) }));
+  if (problems.length) throw new ConfigError(problems.map((p) => `TARGETS ${p}`));
+  return targets;
 }

@@ -37,6 +37,14 @@ test('broken contracts stop with the file and the problem', async () => {
   await expect(loadContract(fixture('openapi-31.yaml'))).rejects.toThrow(/OpenAPI 3\.1\.0 is not supported/);
 });
 
+test('a contract split over files (bundled refs outside components) loads and validates', async () => {
+  const l = await loaded(fixture('multi-file/root.openapi.yaml'), []);
+  for (const op of ['getA', 'getB']) {
+    expect(CHECKS.response_schema_conformance(ctx(l, op), json(200, { id: 'x', parent: { id: 'y' } }))).toBeNull();
+    expect(CHECKS.response_schema_conformance(ctx(l, op), json(200, { id: 'x', parent: { id: 1 } }))?.location).toBe('body.parent.id');
+  }
+});
+
 test.describe('OpenAPI 3.0 schema rules (fixture contract)', () => {
   const thing = { id: 1, size: 2 };
   test('nullable, int32 bounds, x- extensions, example and circular refs', async () => {
@@ -50,6 +58,10 @@ test.describe('OpenAPI 3.0 schema rules (fixture contract)', () => {
     expect(ok({ ...thing, parent: { id: 'x', size: 1 } })?.location).toBe('body.parent.id');
     expect(ok({ ...thing, children: [thing, { size: 1 }] })?.location).toBe('body.children[1].id');
     expect(ok({ ...thing, 'x-flag': 'yes' })?.location).toBe('body["x-flag"]');
+  });
+  test('false alarm: a required writeOnly property is absent from a response', async () => {
+    const l = await loaded(fixture('headers-and-types.openapi.yaml'), []);
+    expect(CHECKS.response_schema_conformance(ctx(l, 'getThing'), json(200, { id: 1 }))).toBeNull(); // size is writeOnly + required
   });
   test('status ranges and default are documented statuses; ranges carry their own media type', async () => {
     const l = await loaded(fixture('headers-and-types.openapi.yaml'), []);

@@ -16,6 +16,8 @@ test('miss: a base URL path prefix is kept (URL resolution would drop /metal/v1)
   expect(buildUrl('http://h:1/metal/v1/', 'user/otp/recovery-codes', {})).toBe('http://h:1/metal/v1/user/otp/recovery-codes');
   expect(buildUrl('http://h', '/x/{id}', { id: 'a/b c?' })).toBe('http://h/x/a%2Fb%20c%3F'); // RFC 6570 simple expansion
   expect(() => buildUrl('http://h', '/x/{id}', {})).toThrow('no value for path parameter {id}');
+  expect(buildUrl('http://h', '/x/{id}', { id: "a!'()*" })).toBe('http://h/x/a%21%27%28%29%2A');
+  expect(buildUrl('http://h', '/x/{id}/y', { id: '..' })).toBe('http://h/x/%2E%2E/y'); // not a dot-segment
 });
 
 test('Retry-After: delay-seconds and HTTP-date (RFC 9110 §10.2.3)', () => {
@@ -76,6 +78,8 @@ test('media types: case, parameters, quoted values, suffixes (RFC 9110 §8.3.1, 
   const json = parseMediaType('application/json; charset=utf-8')!;
   expect(bestMediaRange(['*/*', 'application/*', 'application/json'], json)).toBe('application/json');
   expect(bestMediaRange(['application/json; charset=utf-16'], json)).toBeNull();
+  const v2 = parseMediaType('application/json; version=2')!;
+  expect(bestMediaRange(['application/json', 'application/json; version=2'], v2)).toBe('application/json; version=2');
   expect(bodyLocation('/a~1b/0/c~0d')).toBe('body["a/b"][0]["c~d"]');
 });
 

@@ -3,10 +3,10 @@
  * collector, the workers and the reporters as a JSON plan file.
  */
 import { createHash } from 'node:crypto';
-import { mkdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { mkdirSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
-import { join } from 'node:path';
-import type { ContractPlan } from '../contract/model';
+import { dirname, join } from 'node:path';
+import type { ContractPlan } from './model';
 
 export const PLAN_ENV = 'METAL_OTP_PLAN_FILE';
 
@@ -17,6 +17,14 @@ export function writePlan(plan: ContractPlan): string {
   writeFileSync(file, JSON.stringify(plan));
   process.env[PLAN_ENV] = file;
   return file;
+}
+
+/** Removes the run's plan and state files (called once the reporters are done). */
+export function removeRunFiles(): void {
+  const plan = process.env[PLAN_ENV];
+  if (!plan) return;
+  const dir = dirname(plan);
+  for (const name of readdirSync(dir)) if (join(dir, name).startsWith(plan)) rmSync(join(dir, name), { force: true });
 }
 
 /** Null when global setup has not run (e.g. `playwright test --list`). */
