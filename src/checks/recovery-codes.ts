@@ -34,7 +34,8 @@ export function recoveryCodeCandidates(body: Buffer): string[] {
   for (let at = text.indexOf('recovery_codes'); at >= 0; at = text.indexOf('recovery_codes', at + 1)) {
     const tail = text.slice(at + 'recovery_codes'.length + 1, at + 65_536);
     const end = tail.search(/[\]}]|,\s*"[^"]*"\s*:/); // the list ends, or the next property starts
-    for (const m of (end >= 0 ? tail.slice(0, end) : tail).matchAll(/[A-Za-z0-9][\w-]{3,}/g)) {
+    // Codes are short tokens; a 10 MB run of letters is junk, not a secret to mask.
+    for (const m of (end >= 0 ? tail.slice(0, end) : tail).matchAll(/(?<![\w-])[A-Za-z0-9][\w-]{3,127}(?![\w-])/g)) {
       if (!JSON_LITERALS.has(m[0])) out.push(m[0]);
     }
   }

@@ -13,7 +13,7 @@ export class Redactor {
   add(...values: Array<string | undefined | null>): void {
     for (const value of values) {
       // Very short values (a 1-3 char code) would mask unrelated text; real secrets are longer.
-      if (!value || value.length < 4 || this.secrets.has(value)) continue;
+      if (!value || value.length < 4 || value.length > 4096 || this.secrets.has(value)) continue;
       this.secrets.add(value);
       const encoded = encodeURIComponent(value);
       if (encoded !== value) this.secrets.add(encoded);
