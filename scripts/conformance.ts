@@ -1,53 +1,49 @@
 /**
- * `npm run conformance [-- <playwright args>]`: the conformance run, then the
- * Allure HTML report (also when tests failed). Exit code: Playwright's, or 2
- * when the report could not be generated.
+ * `npm run conformance [-- options]`: the conformance run (Playwright), whose
+ * reporter also writes the Allure HTML report. Selection applies to documented
+ * responses and flows, not to Playwright tests (one per target), so the
+ * selection flags are taken here and handed to global setup:
+ *   --grep <regex>, -g <regex>   run the cells whose title or tags match (e.g. @findEnsureOtp, @401, "receiveCodes 500")
+ *   --grep-invert <regex>        leave those out
+ *   --shard <i/n>                run every n-th cell, starting at the i-th
+ *   --no-report                  skip the HTML report (shards are merged later with npm run merge)
+ *   --list                       print the cells and whether the selection keeps them, then stop
+ * Any other option goes to Playwright. Exit code: Playwright's (0 passed, 1 failed).
  */
 import { spawnSync } from 'node:child_process';
-import { existsSync, readdirSync, rmSync } from 'node:fs';
-import { relative, resolve } from 'node:path';
-import { stripAnalytics } from '../src/report/allure-html';
-import { reportPaths } from '../src/report/paths';
-import { ConfigError, readTargetConfig } from '../src/target/config';
-import { readTargetsFile } from '../src/target/targets';
+import { resolve } from 'node:path';
 
 const root = resolve(__dirname, '..');
-const paths = reportPaths();
-try {
-  readTargetConfig();
-  readTargetsFile(process.env.TARGETS);
-} catch (error) {
-  if (!(error instanceof ConfigError)) throw error;
-  process.stderr.write(`${error.message}\n`);
-  process.exit(1);
+const SELECTION = { '--grep': 'CONTRACT_SUITE_GREP', '-g': 'CONTRACT_SUITE_GREP', '--grep-invert': 'CONTRACT_SUITE_GREP_INVERT', '--shard': 'CONTRACT_SUITE_SHARD' } as const;
+type Flag = keyof typeof SELECTION;
+
+function fail(message: string): never {
+  process.stderr.write(`${message}\n`);
+  process.exit(2);
 }
-// A run that stops before its tests must not leave the previous run's results to be reported.
-rmSync(paths.allureResults, { recursive: true, force: true });
+
 const env: NodeJS.ProcessEnv = { ...process.env };
-
+const passThrough: string[] = [];
+let list = false;
 const args = process.argv.slice(2);
-const noReport = args.includes('--no-report');
-const run = spawnSync(
-  process.execPath,
-  [resolve(root, 'node_modules/@playwright/test/cli.js'), 'test', '--config', resolve(root, 'playwright.config.ts'), ...args.filter((a) => a !== '--no-report')],
-  { stdio: 'inherit', env, cwd: process.cwd() },
-);
-let code = run.status ?? 1;
-
-if (!noReport && existsSync(paths.allureResults) && readdirSync(paths.allureResults).some((f) => f.endsWith('-result.json'))) {
-  const started = performance.now();
-  const report = spawnSync(
-    process.execPath,
-    [resolve(root, 'node_modules/allure/cli.js'), 'generate', paths.allureResults, '--config', resolve(root, 'allurerc.mjs'), '--output', paths.allureReport],
-    { stdio: ['ignore', 'pipe', 'pipe'], env, cwd: root, encoding: 'utf8' },
-  );
-  if (report.status === 0) {
-    stripAnalytics(resolve(paths.allureReport, 'index.html'));
-    const seconds = ((performance.now() - started) / 1000).toFixed(1);
-    process.stdout.write(`Allure report: ${relative(process.cwd(), paths.allureReport)}/index.html (${seconds} s; open it in a browser, or npm run report:open)\n`);
-  } else {
-    process.stderr.write(`Allure report generation failed:\n${report.stdout}${report.stderr}\n`);
-    if (code === 0) code = 2;
-  }
+for (let i = 0; i < args.length; i++) {
+  const arg = args[i]!;
+  const [flag, inline] = arg.includes('=') ? [arg.slice(0, arg.indexOf('=')), arg.slice(arg.indexOf('=') + 1)] : [arg, undefined];
+  if (flag in SELECTION) {
+    const value = inline ?? args[++i];
+    if (value === undefined) fail(`${flag} needs a value, e.g. ${flag === '--shard' ? '--shard=1/2' : `${flag} @findEnsureOtp`}`);
+    env[SELECTION[flag as Flag]] = value;
+  } else if (arg === '--no-report') env.CONTRACT_SUITE_NO_HTML = '1';
+  else if (arg === '--list') list = true;
+  else if (flag === '--reporter' || flag === '--project') {
+    fail(`${flag} is not supported: ${flag === '--reporter' ? 'the suite reporter writes every output (reports/)' : 'targets are BASE_URL or TARGETS, not Playwright projects'}; see README`);
+  } else passThrough.push(arg);
 }
-process.exit(code);
+env.CONTRACT_SUITE_WRAPPED = '1';
+
+if (list) {
+  const result = spawnSync(process.execPath, ['--import', 'tsx', resolve(root, 'scripts/list-cells.ts')], { stdio: 'inherit', env, cwd: process.cwd() });
+  process.exit(result.status ?? 1);
+}
+const run = spawnSync(process.execPath, [resolve(root, 'node_modules/@playwright/test/cli.js'), 'test', '--config', resolve(root, 'playwright.config.ts'), ...passThrough], { stdio: 'inherit', env, cwd: process.cwd() });
+process.exit(run.status ?? 1);

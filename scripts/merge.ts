@@ -1,76 +1,60 @@
 /**
  * `npm run merge -- <shard reports dir>...`: one Allure report, one coverage
- * matrix and one JUnit file from the reports/ folders of several shards.
- * Allure results are copied together; coverage matrices merge cell by cell;
- * JUnit comes from Playwright's merge-reports over the shards' blob reports.
+ * matrix, one JUnit file and one results.json from the reports/ folders of
+ * several shards (`npm run conformance -- --shard=i/n --no-report`).
+ * Exit code: 0 all passed, 1 a failure (or a gap under STRICT_COVERAGE), 2 bad arguments or no report.
  */
-import { spawnSync } from 'node:child_process';
-import { copyFileSync, existsSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
-import { basename, dirname, join, resolve } from 'node:path';
-import { stripAnalytics } from '../src/report/allure-html';
-import { writeCoverageResult } from '../src/report/allure-results';
-import { mergeMatrices, renderMarkdown, type CoverageMatrix } from '../src/report/coverage';
+import { copyFileSync, existsSync, mkdirSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { join, resolve } from 'node:path';
+import { AllureCellWriter } from '../src/report/allure-writer';
+import { generateHtmlReport } from '../src/report/allure-html';
+import { failing, mergeMatrices, renderMarkdown, totalsLine, type CoverageMatrix } from '../src/report/coverage';
+import { renderJunit } from '../src/report/junit';
 import { reportPaths } from '../src/report/paths';
-import { envFlag } from '../src/target/config';
+import type { CellVerdict } from '../src/report/verdict';
 
-const root = resolve(__dirname, '..');
-const shards = process.argv.slice(2).map((d) => resolve(d));
-if (shards.length === 0) {
-  process.stderr.write('usage: npm run merge -- <shard reports dir> [<shard reports dir>...]\n');
-  process.exit(2);
-}
-const out = reportPaths();
-const problems = shards.filter((d) => !existsSync(join(d, 'coverage.json'))).map((d) => `${d}: no coverage.json (is it a shard's reports/ folder?)`);
-if (problems.length) {
-  process.stderr.write(`${problems.join('\n')}\n`);
-  process.exit(2);
-}
-
-rmSync(out.allureResults, { recursive: true, force: true });
-mkdirSync(out.allureResults, { recursive: true });
-let copied = 0;
-for (const shard of shards) {
-  const dir = join(shard, 'allure-results');
-  if (!existsSync(dir)) continue;
-  for (const name of readdirSync(dir)) {
-    // Each shard wrote its own "Coverage matrix" result; the merged one replaces them.
-    if (name.endsWith('-result.json') && (JSON.parse(readFileSync(join(dir, name), 'utf8')) as { name?: string }).name === 'Coverage matrix') continue;
-    copyFileSync(join(dir, name), join(out.allureResults, name));
-    copied++;
+async function main(): Promise<number> {
+  const shards = process.argv.slice(2).map((d) => resolve(d));
+  if (shards.length === 0) {
+    process.stderr.write('usage: npm run merge -- <shard reports dir> [<shard reports dir>...]\n');
+    return 2;
   }
+  const missing = shards.filter((d) => !existsSync(join(d, 'coverage.json')));
+  if (missing.length) {
+    process.stderr.write(missing.map((d) => `${d}: no coverage.json (is it a shard's reports/ folder?)`).join('\n') + '\n');
+    return 2;
+  }
+  const out = reportPaths();
+  rmSync(out.allureResults, { recursive: true, force: true });
+  mkdirSync(out.allureResults, { recursive: true });
+  for (const shard of shards) {
+    const dir = join(shard, 'allure-results');
+    if (existsSync(dir)) for (const name of readdirSync(dir)) copyFileSync(join(dir, name), join(out.allureResults, name));
+  }
+  const matrix = mergeMatrices(shards.map((d) => JSON.parse(readFileSync(join(d, 'coverage.json'), 'utf8')) as CoverageMatrix));
+  const verdicts = shards.flatMap((d) => (existsSync(join(d, 'results.json')) ? (JSON.parse(readFileSync(join(d, 'results.json'), 'utf8')) as { verdicts: CellVerdict[] }).verdicts : []));
+  const markdown = renderMarkdown(matrix);
+  writeFileSync(out.coverageJson, `${JSON.stringify(matrix, null, 2)}\n`);
+  writeFileSync(out.coverageMd, markdown);
+  writeFileSync(out.junit, renderJunit(matrix, new Map(verdicts.map((v) => [`${v.target}\u0000${v.key}`, v.durationMs]))));
+  writeFileSync(out.json, `${JSON.stringify({ schemaVersion: 2, status: failing(matrix).length ? 'failed' : 'passed', totals: matrix.totals, verdicts }, null, 2)}\n`);
+  const writer = new AllureCellWriter({ resultsDir: out.allureResults, contractTitle: matrix.contract.title, multiTarget: matrix.targets.length > 1, strictCoverage: matrix.strictCoverage });
+  writer.attachGlobal('coverage matrix', 'text/markdown', markdown, 'md');
+  let html: string;
+  try {
+    html = await generateHtmlReport({ name: `${matrix.contract.title} ${matrix.contract.version}: conformance`, resultsDir: out.allureResults, outputDir: out.allureReport, historyPath: out.allureHistory, knownIssuesPath: out.knownIssues });
+  } catch (error) {
+    process.stderr.write(`Allure report generation failed: ${(error as Error).message}\n`);
+    return 2;
+  }
+  process.stdout.write(`merged ${shards.length} shards: ${totalsLine(matrix.totals)}\nreports: ${html}, ${out.coverageMd}, ${out.junit}\n`);
+  return failing(matrix).length ? 1 : 0;
 }
 
-const matrix = mergeMatrices(shards.map((d) => JSON.parse(readFileSync(join(d, 'coverage.json'), 'utf8')) as CoverageMatrix));
-mkdirSync(out.root, { recursive: true });
-writeFileSync(out.coverageJson, `${JSON.stringify(matrix, null, 2)}\n`);
-const markdown = renderMarkdown(matrix);
-writeFileSync(out.coverageMd, markdown);
-const { passed, failed, skipped, not_covered } = matrix.totals;
-writeCoverageResult(out.allureResults, matrix, markdown, ` (${shards.length} shards)`);
-
-const blobs = shards.map((d) => join(d, 'blob-report')).filter((d) => existsSync(d));
-if (blobs.length) {
-  // merge-reports reads one folder of blob zips.
-  const all = mkdtempSync(join(tmpdir(), 'otp-blobs-'));
-  for (const dir of blobs) for (const f of readdirSync(dir)) copyFileSync(join(dir, f), join(all, `${basename(dirname(dir))}-${f}`));
-  const merged = spawnSync(process.execPath, [resolve(root, 'node_modules/@playwright/test/cli.js'), 'merge-reports', '--reporter', 'junit', all], {
-    cwd: root,
-    env: { ...process.env, PLAYWRIGHT_JUNIT_OUTPUT_FILE: out.junit },
-    encoding: 'utf8',
-  });
-  if (merged.status !== 0) process.stderr.write(`merge-reports failed:\n${merged.stdout}${merged.stderr}\n`);
-}
-
-const report = spawnSync(process.execPath, [resolve(root, 'node_modules/allure/cli.js'), 'generate', out.allureResults, '--config', resolve(root, 'allurerc.mjs'), '--output', out.allureReport], { cwd: root, encoding: 'utf8' });
-if (report.status !== 0) {
-  process.stderr.write(`Allure report generation failed:\n${report.stdout}${report.stderr}\n`);
-  process.exit(2);
-}
-stripAnalytics(join(out.allureReport, 'index.html'));
-process.stdout.write(`merged ${shards.length} shards (${copied} Allure files): ${passed} passed, ${failed} failed, ${skipped} skipped, ${not_covered} not covered\n`);
-process.stdout.write(`reports: ${out.coverageMd}, ${out.junit}, ${join(out.allureReport, 'index.html')}\n`);
-const strict = envFlag('STRICT_COVERAGE');
-const failedFlows = matrix.cells.filter((c) => c.status === 'flow' && c.outcome === 'failed').length;
-if (strict && skipped + not_covered > 0) process.stdout.write('STRICT_COVERAGE: skipped or not covered documented responses fail the merge\n');
-process.exit(failed + failedFlows > 0 || (strict && skipped + not_covered > 0) ? 1 : 0);
+main().then(
+  (code) => process.exit(code),
+  (error: unknown) => {
+    process.stderr.write(`${(error as Error).message}\n`);
+    process.exit(2);
+  },
+);

@@ -1,23 +1,39 @@
 /**
- * `npm run report:open`: serves the single-file Allure report on 127.0.0.1 only
- * (`allure open` listens on every interface). PORT picks the port (default 4040).
+ * `npm run report:open [-- --port N]`: serves the single-file Allure report on
+ * 127.0.0.1 only (`allure open` listens on every interface). The port: --port,
+ * else PORT, else 4040.
  */
 import { createReadStream, existsSync } from 'node:fs';
 import { createServer } from 'node:http';
-import { join } from 'node:path';
+import { join, relative } from 'node:path';
 import { reportPaths } from '../src/report/paths';
 
-const index = join(reportPaths().allureReport, 'index.html');
-if (!existsSync(index)) {
-  process.stderr.write(`No report at ${index}: run \`npm run conformance\` first.\n`);
+function fail(message: string): never {
+  process.stderr.write(`${message}\n`);
   process.exit(2);
 }
-const port = Number(process.env.PORT ?? 4040);
-createServer((req, res) => {
+
+const args = process.argv.slice(2);
+const flag = args.findIndex((a) => a === '--port' || a.startsWith('--port='));
+const rawPort = flag >= 0 ? (args[flag]!.includes('=') ? args[flag]!.split('=')[1] : args[flag + 1]) : process.env.PORT;
+const port = rawPort === undefined ? 4040 : Number(rawPort);
+if (!Number.isInteger(port) || port < 0 || port > 65535) fail(`--port ${rawPort}: expected a whole number from 0 to 65535`);
+const index = join(reportPaths().allureReport, 'index.html');
+if (!existsSync(index)) fail(`No report at ${relative(process.cwd(), index)}: run \`npm run conformance\` first.`);
+
+const server = createServer((req, res) => {
   if (req.method !== 'GET' || (req.url !== '/' && req.url !== '/index.html')) {
     res.writeHead(404, { 'content-type': 'text/plain' }).end('not found');
     return;
   }
   res.writeHead(200, { 'content-type': 'text/html; charset=utf-8' });
   createReadStream(index).pipe(res);
-}).listen(port, '127.0.0.1', () => process.stdout.write(`Allure report: http://127.0.0.1:${port}/ (Ctrl+C to stop)\n`));
+});
+server.on('error', (error: NodeJS.ErrnoException) => {
+  if (error.code === 'EADDRINUSE') fail(`Port ${port} on 127.0.0.1 is in use: choose another with --port N (or PORT=N), e.g. npm run report:open -- --port 4041`);
+  fail(`Cannot serve the report on 127.0.0.1:${port}: ${error.message}`);
+});
+server.listen(port, '127.0.0.1', () => {
+  const { port: bound } = server.address() as { port: number };
+  process.stdout.write(`Allure report: http://127.0.0.1:${bound}/ (Ctrl+C to stop)\n`);
+});

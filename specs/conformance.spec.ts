@@ -1,64 +1,65 @@
 /**
- * Generated from the contract: one test per (operation, documented status),
- * plus the stateful flows. Tags: @<tag> @<operationId> @<status> @stateful.
+ * One test per target: each selected documented response, then each flow, is a
+ * step; its verdict travels to the reporter as a step annotation and to Allure
+ * as an entry of its own. A failed cell fails its step and, at the end, the
+ * target's test, so the worker is restarted at most once per target.
  */
-import type { TestInfo } from '@playwright/test';
-import type { Verdict } from '../src/engine/runner';
-import { readPlan } from '../src/contract/plan-file';
-import { describeFlowTest, describeRecipe, describeResponseTest, labelVerdict } from '../src/report/allure';
-import { COVERAGE_ANNOTATION, VERDICT_ANNOTATION } from '../src/report/summary-reporter';
-import { failureLine, testFailureMessage } from '../src/report/wording';
-import { applicableFlows } from '../src/scenarios/flows';
+import { readRunPlan } from '../src/scenarios/run-plan';
+import type { Cell } from '../src/scenarios/plan';
+import type { CellRecord } from '../src/engine/runner';
+import { TARGET_ANNOTATION } from '../src/report/reporter';
+import { VERDICT_ANNOTATION } from '../src/report/verdict';
 import { test } from './fixtures';
 
-async function conclude(verdict: Verdict, testInfo: TestInfo): Promise<void> {
-  await describeRecipe(verdict.recipe, verdict.reason);
-  testInfo.annotations.push({
-    type: VERDICT_ANNOTATION,
-    description: JSON.stringify({
-      checks: [...new Set(verdict.failures.map((f) => f.check))],
-      failures: verdict.failures.map(failureLine),
-      received: verdict.received,
-      ...(verdict.reason ? { reason: verdict.reason } : {}),
-    }),
-  });
-  test.skip(verdict.outcome === 'skipped', verdict.reason);
-  if (verdict.failures.length) {
-    await labelVerdict(verdict.failures);
-    const error = new Error(testFailureMessage(verdict.failures));
-    error.stack = error.message; // the violations are the story; a stack into the engine is noise
-    throw error;
-  }
+/** A failed cell fails its step; caught below so the target's other cells still run. */
+class CellFailed extends Error {}
+
+function internalError(cell: Cell, target: string, error: unknown): CellRecord {
+  const message = (error as Error).message?.split('\n')[0] ?? String(error);
+  return {
+    verdict: { target, key: cell.key, kind: cell.kind, title: cell.title, outcome: 'failed', reason: `the suite could not run this cell (an error of the suite, not of the server): ${message}`, failures: [], exchanges: [], durationMs: 0 },
+    details: [],
+  };
 }
 
-const plan = readPlan();
+const run = readRunPlan();
 
-if (!plan) {
-  test('contract plan is loaded', () => {
+if (!run) {
+  test('the run plan is loaded', () => {
     throw new Error('global setup did not run: start the suite with `npm run conformance` or `playwright test`');
   });
 } else {
-  for (const op of plan.operations) {
-    const tags = [...op.tags.map((t) => `@${t.replace(/\s+/g, '-')}`), `@${op.operationId}`];
-    test.describe(`${op.tags[0] ?? 'untagged'} › ${op.operationId} (${op.method} ${op.path})`, () => {
-      for (const response of op.responses) {
-        test(`${op.operationId} ${response.status}`, { tag: [...tags, `@${response.status}`] }, async ({ engine }, testInfo) => {
-          testInfo.annotations.push({ type: COVERAGE_ANNOTATION, description: JSON.stringify({ operationId: op.operationId, status: response.status }) });
-          await describeResponseTest(plan, op, response.status, testInfo.project.use.baseURL ?? '');
-          await conclude(await engine.respond(op.operationId, response.status), testInfo);
-        });
+  const cells = run.cells.filter((c) => !c.filteredBy);
+  for (const target of run.targets) {
+    const title = `${target.name}: ${run.contract.title} ${run.contract.version}`;
+    test(title, { tag: '@conformance', annotation: { type: TARGET_ANNOTATION, description: target.name } }, async ({ suite, request }) => {
+      test.setTimeout(suite.timeoutFor(cells));
+      const engine = suite.engine(target, request);
+      const failed: string[] = [];
+      for (const cell of cells) {
+        const started = Date.now();
+        await test
+          .step(cell.title, async (step) => {
+            let record: CellRecord;
+            try {
+              record = await engine.runCell(cell);
+            } catch (error) {
+              record = internalError(cell, target.name, error);
+            }
+            suite.allure.write(cell, record.verdict, record.details, started);
+            step.annotations.push({ type: VERDICT_ANNOTATION, description: JSON.stringify(record.verdict) });
+            if (record.verdict.outcome === 'failed') throw new CellFailed(cell.title);
+          })
+          .catch((error: unknown) => {
+            if (!(error instanceof CellFailed)) throw error;
+            failed.push(error.message);
+          });
+      }
+      if (failed.length) {
+        const error = new Error(`${failed.length} of ${cells.length} cells failed on ${target.name}: ${failed.join(', ')} (the summary below says why)`);
+        error.stack = error.message; // the verdicts are the story; a stack into the suite is noise
+        throw error;
       }
     });
   }
-
-  test.describe('stateful flows', () => {
-    for (const flow of applicableFlows(plan.operations.map((o) => o.operationId))) {
-      const tags = ['@stateful', ...flow.operations.map((o) => `@${o}`)];
-      test(`flow ${flow.id}: ${flow.title}`, { tag: tags }, async ({ engine }, testInfo) => {
-        testInfo.annotations.push({ type: COVERAGE_ANNOTATION, description: JSON.stringify({ operationId: flow.id, status: 'flow' }) });
-        await describeFlowTest(plan, flow.title, flow.operations, testInfo.project.use.baseURL ?? '');
-        await conclude(await engine.flow(flow), testInfo);
-      });
-    }
-  });
 }

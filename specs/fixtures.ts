@@ -1,52 +1,78 @@
 /**
- * Fixtures: the contract plan, validators and request gate live per worker;
- * environment knobs are `option` fixtures a project may override.
+ * Fixtures: what a target's run needs and is costly to build (the run plan,
+ * compiled validators, secret policy, Allure writer) lives per worker; the
+ * APIRequestContext is per test, one test per target. Settings that a project
+ * may override are option fixtures.
  */
-import { test as base } from '@playwright/test';
-import { compileValidators } from '../src/contract/validators';
-import { RequestGate } from '../src/engine/http';
-import { readPlan, runStateFile } from '../src/contract/plan-file';
-import { Engine, type RunContext } from '../src/engine/runner';
-import { AllureObserver } from '../src/report/allure';
+import { test as base, type APIRequestContext } from '@playwright/test';
+import { compileValidators, type CompiledValidators } from '../src/contract/validators';
+import { Engine } from '../src/engine/runner';
+import { MAX_RETRY_WAIT_MS, RequestGate } from '../src/engine/http';
+import { AllureCellWriter } from '../src/report/allure-writer';
+import { reportPaths } from '../src/report/paths';
 import { Redactor } from '../src/report/redact';
-import { loadOverrides } from '../src/scenarios/overrides';
-import { readTargetConfig } from '../src/target/config';
+import type { Cell } from '../src/scenarios/plan';
+import { readRunPlan, type RunPlan, type RunTarget } from '../src/scenarios/run-plan';
+import { SecretPolicy } from '../src/scenarios/secrets';
+import { loadEnv, readSettings } from '../src/target/config';
+import { identityValues } from '../src/target/identities';
 
-const fromEnv = readTargetConfig();
+const settings = readSettings();
 
-export interface TargetOptions {
-  allowWrites: boolean;
+export interface SuiteOptions {
   requestTimeoutMs: number;
+  rateLimitPerSecond: number;
+  maxRequests: number;
 }
 
-export const test = base.extend<{ engine: Engine }, TargetOptions & { run: RunContext }>({
-  allowWrites: [fromEnv.allowWrites, { option: true, scope: 'worker' }],
-  requestTimeoutMs: [fromEnv.requestTimeoutMs, { option: true, scope: 'worker' }],
-  run: [
-    async ({ allowWrites, requestTimeoutMs }, use, workerInfo) => {
+export interface Suite {
+  run: RunPlan;
+  validators: CompiledValidators;
+  secrets: SecretPolicy;
+  allure: AllureCellWriter;
+  engine(target: RunTarget, request: APIRequestContext): Engine;
+  /** An upper bound for a target's run, from its work: every exchange may take the request timeout and honour Retry-After. */
+  timeoutFor(cells: Cell[]): number;
+}
+
+/** Playwright's reporters that record request URLs and headers verbatim, where secrets travel. */
+const LEAKY_REPORTERS = ['html', 'json', 'blob'];
+
+export const test = base.extend<object, SuiteOptions & { suite: Suite }>({
+  requestTimeoutMs: [settings.requestTimeoutMs, { option: true, scope: 'worker' }],
+  rateLimitPerSecond: [settings.rateLimitPerSecond, { option: true, scope: 'worker' }],
+  maxRequests: [settings.maxRequests, { option: true, scope: 'worker' }],
+  suite: [
+    async ({ requestTimeoutMs, rateLimitPerSecond, maxRequests }, use, workerInfo) => {
       const trace = workerInfo.project.use.trace;
       const traceMode = typeof trace === 'object' ? trace.mode : trace;
-      if (traceMode && traceMode !== 'off') {
-        // Traces record request headers and URLs verbatim: tokens and OTPs would be written to disk.
-        throw new Error(`tracing (--trace ${traceMode}) is refused: Playwright traces record API tokens and OTPs unredacted`);
-      }
-      const plan = readPlan();
-      if (!plan) throw new Error('no contract plan: run the suite with `playwright test` so global setup loads the contract');
-      const target = { ...fromEnv, allowWrites, requestTimeoutMs };
-      const redactor = new Redactor();
-      redactor.add(...Object.values(target.identities));
+      // Traces record request headers and URLs verbatim: tokens and one-time codes would be written to disk.
+      if (traceMode && traceMode !== 'off') throw new Error(`tracing (--trace ${traceMode}) is refused: Playwright traces record credentials unmasked`);
+      const leaky = workerInfo.config.reporter.map(([name]) => name).filter((name) => LEAKY_REPORTERS.includes(name));
+      if (leaky.length) throw new Error(`the ${leaky.join(', ')} reporter is refused: it records request URLs and headers unmasked; the suite writes its own reports under reports/`);
+      const run = readRunPlan();
+      if (!run) throw new Error('no run plan: start the suite with `npm run conformance` (or `playwright test`) so global setup loads the contract');
+      const selected = new Set(run.cells.flatMap((c) => (c.filteredBy ? [] : c.kind === 'response' ? [c.operationId] : c.operations)));
+      const validators = compileValidators(run.contract, selected);
+      const secrets = new SecretPolicy(run.recipes, run.contract);
+      const values = identityValues(Object.keys(run.recipes.identities), loadEnv(), run.kind);
+      const allure = new AllureCellWriter({ resultsDir: reportPaths().allureResults, contractTitle: run.contract.title, multiTarget: run.targets.length > 1, strictCoverage: run.strictCoverage });
+      const policy = { requestTimeoutMs, rateLimitPerSecond, maxRequests, ignoreHttpsErrors: settings.ignoreHttpsErrors };
       await use({
-        plan,
-        target,
-        validators: compileValidators(plan),
-        overrides: loadOverrides(target.overridesFile),
-        redactor,
-        gate: new RequestGate(target, runStateFile('gate', String(workerInfo.project.use.baseURL ?? target.baseURL))),
+        run,
+        validators,
+        secrets,
+        allure,
+        engine: (target, request) => new Engine({ run, target, validators, identities: values, secrets, redactor: new Redactor(), gate: new RequestGate(policy), policy, request }),
+        timeoutFor: (cells) => {
+          const exchanges = cells.reduce((n, c) => n + (c.kind === 'flow' ? c.flow.steps.length : (c.recipe?.candidates?.length ?? 1) + (c.recipe?.retry?.limit ?? 0)), 0);
+          const waits = cells.reduce((n, c) => n + (c.kind === 'response' && c.recipe?.retry ? (run.recipes.generators[c.recipe.retry.of]?.rfc6238.period ?? 30) * 1000 * (c.recipe.retry.limit ?? 1) : 0), 0);
+          return 60_000 + waits + exchanges * (requestTimeoutMs + MAX_RETRY_WAIT_MS + (rateLimitPerSecond ? 1000 / rateLimitPerSecond : 0));
+        },
       });
     },
     { scope: 'worker' },
   ],
-  engine: async ({ run, request, baseURL }, use) => {
-    await use(new Engine(run, request, new AllureObserver(run.redactor), baseURL ?? run.target.baseURL));
-  },
 });
+
+export { expect } from '@playwright/test';

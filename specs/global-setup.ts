@@ -1,38 +1,132 @@
 /**
- * Runs once per run, before tests are collected: validates the configuration,
- * loads and validates the contract, empties allure-results, checks the target
- * answers. Any problem stops the run here with one clear message.
+ * Runs once per run, before tests are collected: reads the settings, loads the
+ * contract and the recipes, plans the cells, starts the embedded mock or probes
+ * the targets. Any problem stops the run here with one message naming the fix.
  */
 import { mkdirSync, rmSync } from 'node:fs';
 import type { FullConfig } from '@playwright/test';
-import { loadContract } from '../src/contract/load';
-import { compileValidators } from '../src/contract/validators';
-import { writePlan } from '../src/contract/plan-file';
+import { selectByTags } from '../src/contract/load';
+import { loadContract } from '../src/contract/plan-cache';
+import { createMockServer, type MockServer } from '../src/mock';
+import { AllureCellWriter } from '../src/report/allure-writer';
+import { markReportStale } from '../src/report/allure-html';
 import { reportPaths } from '../src/report/paths';
-import { unreachableTarget } from '../src/report/wording';
-import { loadOverrides } from '../src/scenarios/overrides';
-import { readTargetConfig } from '../src/target/config';
-import { probe } from '../src/target/preflight';
+import { NO_HTML_ENV } from '../src/report/reporter';
+import { preflightMessage, unknownPathsDiagnosis } from '../src/report/wording';
+import { planCells, selectionProblems, type Selection } from '../src/scenarios/plan';
+import { resolveRecipes } from '../src/scenarios/recipes';
+import { writeRunPlan, type RunTarget } from '../src/scenarios/run-plan';
+import type { Recipes } from '../src/scenarios/types';
+import { isBase32 } from '../src/scenarios/values';
+import { ConfigError, loadEnv, readSettings, type Settings } from '../src/target/config';
+import { identityValues } from '../src/target/identities';
+import { preflight } from '../src/target/preflight';
+import { readTargets } from '../src/target/targets';
 
-export default async function globalSetup(config: FullConfig): Promise<void> {
-  const target = readTargetConfig();
-  loadOverrides(target.overridesFile);
+export const SELECTION_ENV = { grep: 'CONTRACT_SUITE_GREP', grepInvert: 'CONTRACT_SUITE_GREP_INVERT', shard: 'CONTRACT_SUITE_SHARD' } as const;
+
+/** An error whose message is the whole story: Playwright prints it without a stack into the suite. */
+function stop(message: string): Error {
+  const error = new Error(message);
+  error.stack = message;
+  return error;
+}
+
+function identityProblems(recipes: Recipes, settings: Settings): string[] {
+  const values = identityValues(Object.keys(recipes.identities), loadEnv(), settings.kind);
+  const problems: string[] = [];
+  for (const [name, identity] of Object.entries(recipes.identities)) {
+    if (identity.required && settings.kind === 'remote' && values[name] === undefined) problems.push(`${name} is required: ${identity.purpose}`);
+  }
+  for (const [name, generator] of Object.entries(recipes.generators)) {
+    const secret = values[generator.rfc6238.secret];
+    if (secret !== undefined && !isBase32(secret)) problems.push(`${generator.rfc6238.secret}: not a base32 secret (RFC 4648 alphabet A-Z, 2-7), which generator ${name} needs`);
+  }
+  return problems;
+}
+
+async function startMock(settings: Settings): Promise<{ mock: MockServer; baseURL: string }> {
+  let mock: MockServer;
+  try {
+    mock = createMockServer({ ...(settings.mockProfile ? { profile: settings.mockProfile } : {}), ...(settings.mockMutant ? { mutant: settings.mockMutant } : {}) });
+  } catch (error) {
+    throw new ConfigError([`MOCK_PROFILE / MOCK_MUTANT: ${(error as Error).message}`]);
+  }
+  try {
+    return { mock, baseURL: await mock.listen(settings.mockPort) };
+  } catch (error) {
+    const code = (error as NodeJS.ErrnoException).code;
+    throw new ConfigError([code === 'EADDRINUSE' ? `MOCK_PORT=${settings.mockPort}: the port is in use. Set MOCK_PORT to a free port, or leave it unset (any free port).` : `MOCK_PORT=${settings.mockPort}: the mock cannot listen (${(error as Error).message})`]);
+  }
+}
+
+export default async function globalSetup(_config: FullConfig): Promise<(() => Promise<void>) | undefined> {
   const paths = reportPaths();
-  // allure-playwright never empties its folder: results of earlier runs would pile up.
+  const startedAt = new Date().toISOString();
+  // allure-results never empties itself; a report left from an earlier run must not pass for this one.
   rmSync(paths.allureResults, { recursive: true, force: true });
   mkdirSync(paths.allureResults, { recursive: true });
-  const plan = await loadContract(target.contractFile, { tags: target.tags });
-  const { warnings } = compileValidators(plan);
-  for (const warning of warnings) process.stderr.write(`contract warning: ${warning}\n`);
-  writePlan(plan);
-  const baseURLs = new Set(config.projects.map((p) => String(p.use.baseURL ?? target.baseURL)));
-  await Promise.all(
-    [...baseURLs].map((url) =>
-      probe(url, target).catch((error: Error) => {
-        const unreachable = new Error(unreachableTarget(url, error.message));
-        unreachable.stack = unreachable.message; // the message says everything; a stack frame would bury it
-        throw unreachable;
-      }),
-    ),
-  );
+  if (process.env[NO_HTML_ENV] !== '1') {
+    markReportStale(paths.allureReport, `The run started at ${startedAt} has not produced this report: it is still going, or it stopped before its tests (see its console output).`);
+  }
+  const settings = readSettings();
+  const env = loadEnv();
+  const selection: Selection = {
+    tags: settings.tags,
+    grep: env[SELECTION_ENV.grep] ?? null,
+    grepInvert: env[SELECTION_ENV.grepInvert] ?? null,
+    shard: env[SELECTION_ENV.shard] ?? null,
+  };
+  const problems = selectionProblems(selection);
+  if (problems.length) throw new ConfigError(problems);
+  const contract = await loadContract(settings.contractFile);
+  const recipes = resolveRecipes({ recipesFile: settings.recipesFile, overridesFile: settings.overridesFile }, contract);
+  const identityIssues = identityProblems(recipes, settings);
+  if (identityIssues.length) throw new ConfigError(identityIssues);
+  const cells = planCells(contract, recipes, selection);
+  const inScope = selectByTags(contract, settings.tags);
+  if (inScope.size === 0) throw new ConfigError([`TAGS=${settings.tags.join(',')}: no operation of ${contract.file} carries ${settings.tags.length > 1 ? 'these tags' : 'this tag'} (tags: ${[...new Set(contract.operations.flatMap((o) => o.tags))].join(', ')})`]);
+
+  let mock: MockServer | null = null;
+  let targets: RunTarget[];
+  const diagnoses: string[] = [];
+  if (settings.embeddedMock) {
+    const started = await startMock(settings);
+    mock = started.mock;
+    targets = [{ name: 'mock', baseURL: started.baseURL }];
+  } else {
+    targets = readTargets(env.TARGETS, settings.baseURL);
+    const reports = await Promise.all(
+      targets.map(async (t) => ({ t, d: await preflight(t.baseURL, contract, inScope, { ignoreHttpsErrors: settings.ignoreHttpsErrors, caFile: settings.caFile, timeoutMs: 2500 }) })),
+    );
+    const stops = reports.map(({ t, d }) => preflightMessage(t.baseURL, d, contract.servers)).filter((m): m is string => m !== null);
+    if (stops.length) throw stop(stops.join('\n'));
+    for (const { t, d } of reports) if (d.kind === 'unknown-paths') diagnoses.push(unknownPathsDiagnosis(t.baseURL));
+  }
+  new AllureCellWriter({ resultsDir: paths.allureResults, contractTitle: contract.title, multiTarget: targets.length > 1, strictCoverage: settings.strictCoverage }).writeEnvironment({
+    target: targets.map((t) => `${t.name}=${t.baseURL}`).join(' '),
+    contract: `${contract.title} ${contract.version}`,
+    contract_sha256: contract.sha256,
+    recipes: recipes.files.join(', ') || '(derived from the contract only)',
+    tags: settings.tags.join(',') || '(all)',
+    writes_allowed: String(settings.allowWrites),
+    strict_coverage: String(settings.strictCoverage),
+    ...(mock ? { mock_profile: mock.profile.name, ...(mock.mutant ? { mock_mutant: mock.mutant.name } : {}) } : {}),
+  });
+  writeRunPlan({
+    startedAt,
+    contract,
+    recipes,
+    cells,
+    targets,
+    kind: settings.kind,
+    selection,
+    strictCoverage: settings.strictCoverage,
+    allowWrites: settings.allowWrites,
+    diagnoses,
+    ...(mock ? { mock: { profile: mock.profile.name, mutant: mock.mutant?.name ?? null } } : {}),
+  });
+  const running = mock;
+  return running ? () => running.close() : undefined;
 }
+

@@ -1,7 +1,7 @@
-/** Small HTTP helpers shared by checks: header lookup, media types, response matching. */
+/** Small HTTP helpers shared by checks: header lookup, media types, JSON bodies, value shapes. */
 import { pointerTokens } from '../contract/json-pointer';
-import type { OperationSpec, ResponseSpec } from '../contract/model';
-import type { Failure, ResponseRecord } from './types';
+import type { OperationSpec } from '../contract/model';
+import type { Actual, Exchange, Expected, Failure, FailureKind, Location, ResponseRecord, ValueShape } from './types';
 
 /** All values of a field; RFC 9110 §5.1: field names are case-insensitive. */
 export function headerValues(response: ResponseRecord, name: string): string[] {
@@ -38,7 +38,7 @@ export function parseMediaType(value: string): MediaType | null {
   return { type, subtype, suffix: plus >= 0 ? subtype.slice(plus + 1) : null, params };
 }
 
-/** Does the received type fall in a documented media range (`application/json`, `application/*`, `*\/*`)? */
+/** How well a documented media range (`application/json`, `application/*`, `*\/*`) matches the received type; 0: not at all. */
 export function mediaRangeMatches(range: string, actual: MediaType): number {
   const r = parseMediaType(range);
   if (!r) return 0;
@@ -70,31 +70,65 @@ export function isJsonMediaType(mt: MediaType): boolean {
   return (mt.type === 'application' && mt.subtype === 'json') || mt.suffix === 'json';
 }
 
-/** OpenAPI 3.0 §4.7.16: an explicit code wins over a range (`4XX`), which wins over `default`. */
-export function documentedResponse(op: OperationSpec, status: number): ResponseSpec | null {
-  const exact = op.responses.find((r) => r.status === String(status));
-  if (exact) return exact;
-  const range = op.responses.find((r) => r.status === `${String(status)[0]}XX`);
-  return range ?? op.responses.find((r) => r.status === 'default') ?? null;
+/** The response's media type when it is JSON, else null. */
+export function jsonMediaType(response: ResponseRecord): MediaType | null {
+  const [contentType] = headerValues(response, 'content-type');
+  const media = contentType ? parseMediaType(contentType) : null;
+  return media && isJsonMediaType(media) ? media : null;
+}
+
+/** The body as JSON, or undefined when it is empty or not JSON. */
+export function parseJsonBody(body: Buffer): unknown {
+  if (body.length === 0) return undefined;
+  try {
+    return JSON.parse(body.toString('utf8'));
+  } catch {
+    return undefined;
+  }
+}
+
+/** The value at an RFC 6901 pointer, or undefined. */
+export function valueAt(data: unknown, pointer: string): unknown {
+  let node = data;
+  for (const key of pointerTokens(pointer)) {
+    node = node !== null && typeof node === 'object' ? (node as Record<string, unknown>)[key] : undefined;
+  }
+  return node;
+}
+
+export function jsonType(value: unknown): ValueShape['type'] {
+  if (value === undefined) return 'absent';
+  if (value === null) return 'null';
+  if (Array.isArray(value)) return 'array';
+  if (typeof value === 'number') return Number.isInteger(value) ? 'integer' : 'number';
+  return typeof value as ValueShape['type'];
+}
+
+/** A value's type always; a short preview only when it is not secret. */
+export function shapeOf(value: unknown, masked: boolean): ValueShape {
+  const type = jsonType(value);
+  if (masked || type === 'absent') return { type };
+  const text = (JSON.stringify(value) ?? String(value)).replace(/\s+/g, ' ');
+  return { type, preview: text.length > 80 ? `${text.slice(0, 80)}…` : text };
 }
 
 export function failure(
-  fields: Omit<Failure, 'operationId' | 'status'>,
+  check: string,
+  kind: FailureKind,
   op: OperationSpec,
-  response: ResponseRecord | null,
+  exchange: Exchange,
+  location: Location,
+  expected: Expected,
+  actual: Actual,
 ): Failure {
-  return { ...fields, operationId: op.operationId, status: response?.status ?? null };
+  return { check, kind, operationId: op.operationId, received: exchange.response?.status ?? null, location, expected, actual };
 }
 
-/** `/recovery_codes/3` -> `body.recovery_codes[3]` (Ajv instancePath is an RFC 6901 pointer). */
-export function bodyLocation(instancePath: string, extraKey?: string): string {
-  const tokens = pointerTokens(instancePath);
-  if (extraKey !== undefined) tokens.push(extraKey);
-  let out = 'body';
-  for (const token of tokens) {
-    if (/^\d+$/.test(token)) out += `[${token}]`;
-    else if (/^[A-Za-z_$][\w$]*$/.test(token)) out += `.${token}`;
-    else out += `[${JSON.stringify(token)}]`;
-  }
-  return out;
+/** RFC 9110 §6.4.1: a HEAD response, and 1xx, 204 and 304, never carry content. */
+export function bodilessBecause(method: string, status: number): 'informational' | '204' | '304' | 'HEAD' | null {
+  if (method.toUpperCase() === 'HEAD') return 'HEAD';
+  if (status < 200) return 'informational';
+  if (status === 204) return '204';
+  if (status === 304) return '304';
+  return null;
 }

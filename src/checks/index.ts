@@ -1,48 +1,78 @@
 /** The check registry: names here are the names docs, config and reports use. */
 import { auth_required } from './auth-required';
 import { content_type_conformance } from './content-type-conformance';
-import { expected_status } from './expected-status';
+import { fresh_values } from './fresh-values';
+import { negative_data_rejection } from './negative-data-rejection';
 import { no_body_conformance } from './no-body-conformance';
-import {
-  recovery_code_single_use,
-  recovery_codes_listed_after_regeneration,
-  regeneration_rotates_codes,
-  revoked_code_rejected,
-} from './recovery-codes';
 import { response_headers_conformance } from './response-headers-conformance';
 import { response_schema_conformance } from './response-schema-conformance';
+import { saved_values_match } from './saved-values-match';
 import { status_code_conformance } from './status-code-conformance';
 import { transport_error } from './transport-error';
+import { isSecured } from '../contract/model';
+import { documentedResponse } from '../contract/responses';
+import { bodilessBecause } from './http';
 import type { Check, CheckContext, Exchange, Failure } from './types';
-import { wrong_otp_rejected } from './wrong-otp-rejected';
 
+/**
+ * In order of cause: when several fail on one response, the first is the defect
+ * and the others are folded under it as consequences (`also`).
+ */
 export const CHECKS = {
   transport_error,
   status_code_conformance,
-  expected_status,
+  auth_required,
+  negative_data_rejection,
   content_type_conformance,
   no_body_conformance,
   response_schema_conformance,
   response_headers_conformance,
-  auth_required,
-  wrong_otp_rejected,
-  recovery_code_single_use,
-  revoked_code_rejected,
-  regeneration_rotates_codes,
-  recovery_codes_listed_after_regeneration,
+  fresh_values,
+  saved_values_match,
 } satisfies Record<string, Check>;
 
 export type CheckName = keyof typeof CHECKS;
 export const CHECK_NAMES = Object.keys(CHECKS) as CheckName[];
 
-/** Runs the named checks (all by default) in registry order; every failure is kept. */
-export function runChecks(ctx: CheckContext, exchange: Exchange, names: readonly CheckName[] = CHECK_NAMES): Failure[] {
-  const failures: Failure[] = [];
-  for (const name of names) {
-    const found = CHECKS[name](ctx, exchange);
-    if (found) failures.push(found);
+const documentsContent = (ctx: CheckContext, ex: Exchange): boolean =>
+  ex.response !== null && !bodilessBecause(ex.request.method, ex.response.status) && (documentedResponse(ctx.operation, ex.response.status)?.content.length ?? 0) > 0;
+
+/** Whether a check has anything to judge on this exchange: only those are listed as held or broken. */
+const APPLIES: Record<CheckName, (ctx: CheckContext, ex: Exchange) => boolean> = {
+  transport_error: () => true,
+  status_code_conformance: (_, ex) => ex.response !== null,
+  auth_required: (ctx, ex) => ex.response !== null && ctx.credential !== 'valid' && isSecured(ctx.operation),
+  negative_data_rejection: (ctx, ex) => ex.response !== null && ctx.expect.reject !== undefined,
+  content_type_conformance: (ctx, ex) => documentsContent(ctx, ex) && ex.response!.body.length > 0,
+  no_body_conformance: (_, ex) => ex.response !== null && bodilessBecause(ex.request.method, ex.response.status) !== null,
+  response_schema_conformance: documentsContent,
+  response_headers_conformance: (ctx, ex) => ex.response !== null && (documentedResponse(ctx.operation, ex.response.status)?.headers.length ?? 0) > 0,
+  fresh_values: (ctx, ex) => ex.response !== null && ctx.expect.fresh !== undefined,
+  saved_values_match: (ctx, ex) => ex.response !== null && ctx.expect.same !== undefined,
+};
+
+export interface CheckResult {
+  check: CheckName;
+  passed: boolean;
+}
+
+export interface CheckRun {
+  /** The one failure this response counts for, with the other broken checks folded under it. */
+  failure: Failure | null;
+  /** The checks that had something to judge, in registry order, and whether each held. */
+  results: CheckResult[];
+}
+
+export function runChecks(ctx: CheckContext, exchange: Exchange): CheckRun {
+  const found: Failure[] = [];
+  const results: CheckResult[] = [];
+  for (const name of CHECK_NAMES) {
+    const f = CHECKS[name](ctx, exchange);
+    if (f) found.push(f);
+    if (f || APPLIES[name](ctx, exchange)) results.push({ check: name, passed: f === null });
   }
-  return failures;
+  const [primary, ...consequences] = found;
+  return { failure: primary ? { ...primary, ...(consequences.length ? { also: consequences } : {}) } : null, results };
 }
 
 export type { Check, CheckContext, Exchange, Failure } from './types';

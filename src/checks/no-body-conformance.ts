@@ -1,28 +1,26 @@
-import { documentedResponse, failure, headerValues } from './http';
+import { bodilessBecause, failure, headerValues } from './http';
 import type { Check } from './types';
 
 /**
- * A response without content carries none: 1xx and 204 never do (no bytes, no
- * Content-Length, no Transfer-Encoding); a 304, or a status the contract documents
- * explicitly without content, has no bytes. Ranges and `default` are not pinned down.
+ * RFC 9110 §6.4.1: responses to HEAD and 1xx, 204 and 304 responses carry no
+ * content, whatever the contract says. A response the contract documents
+ * without `content` merely leaves its payload undocumented (OpenAPI 3.0 §4.7.17).
  */
-export const no_body_conformance: Check = (ctx, { response }) => {
+export const no_body_conformance: Check = (ctx, exchange) => {
+  const { response, request } = exchange;
   if (!response) return null;
-  const { status } = response;
-  const documented = documentedResponse(ctx.operation, status);
-  const never = status < 200 || status === 204;
-  const explicit = documented !== null && documented.status === String(status) && documented.content.length === 0;
-  if (!never && status !== 304 && !explicit) return null;
-  const fail = (location: string, actual: string) =>
-    failure({ check: 'no_body_conformance', kind: 'contract', location, expected: 'no content', actual }, ctx.operation, response);
-  if (response.body.length > 0) return fail('body', `${response.body.length} bytes`);
-  // RFC 9110 §8.6: a 304 may carry the Content-Length of the selected representation.
-  if (!never) return null;
-  const length = headerValues(response, 'content-length');
-  // RFC 9110 §8.6: a 204 MUST NOT carry Content-Length; a literal 0 is tolerated as harmless.
-  if (length.some((v) => v.trim() !== '0')) return fail('header Content-Length', length.join(', '));
-  // RFC 9112 §6.1: a server MUST NOT send Transfer-Encoding in a 204 (it would announce a body).
+  const because = bodilessBecause(request.method, response.status);
+  if (!because) return null;
+  const fail = (header: string | undefined, bytes: number) =>
+    failure('no_body_conformance', 'contract', ctx.operation, exchange, header ? { part: 'header', name: header } : { part: 'body', pointer: '' }, { kind: 'no-content', because }, { kind: 'content', bytes, ...(header ? { header } : {}) });
+  if (response.body.length > 0) return fail(undefined, response.body.length);
+  // RFC 9110 §8.6: HEAD and 304 may carry the Content-Length of the selected representation.
+  if (because === 'HEAD' || because === '304') return null;
+  // RFC 9110 §8.6: a 1xx or 204 MUST NOT carry Content-Length; a literal 0 is tolerated as harmless.
+  const length = headerValues(response, 'content-length').find((v) => v.trim() !== '0');
+  if (length !== undefined) return fail('Content-Length', Number(length) || 0);
+  // RFC 9112 §6.1: a server MUST NOT send Transfer-Encoding in a 1xx or 204 (it would announce content).
   const te = headerValues(response, 'transfer-encoding');
-  if (te.length > 0) return fail('header Transfer-Encoding', te.join(', '));
+  if (te.length > 0) return fail('Transfer-Encoding', 0);
   return null;
 };

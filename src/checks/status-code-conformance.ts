@@ -1,18 +1,18 @@
-import { documentedResponse, failure } from './http';
+import { documentedResponse } from '../contract/responses';
+import { failure } from './http';
 import type { Check } from './types';
 
-/** The status is one the contract documents for the operation (explicitly, by range or `default`). */
-export const status_code_conformance: Check = (ctx, { response }) => {
+/** The status is one the contract documents for the operation (explicitly, by range or by `default`). */
+export const status_code_conformance: Check = (ctx, exchange) => {
+  const { response } = exchange;
   if (!response || documentedResponse(ctx.operation, response.status)) return null;
   return failure(
-    {
-      check: 'status_code_conformance',
-      kind: 'contract',
-      location: 'status',
-      expected: `one of ${ctx.operation.responses.map((r) => r.status).join(', ')}`,
-      actual: String(response.status),
-    },
+    'status_code_conformance',
+    'contract',
     ctx.operation,
-    response,
+    exchange,
+    { part: 'status' },
+    { kind: 'documented-status', statuses: ctx.operation.responses.map((r) => r.status) },
+    { kind: 'status', status: response.status },
   );
 };

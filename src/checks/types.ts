@@ -1,14 +1,20 @@
 /**
- * The data every check reads and the one Failure shape every output renders.
- * Checks are pure: (ctx, exchange) => Failure | null.
+ * The data every check reads and the one Failure shape every output renders
+ * (src/report/wording.ts). Checks are pure: (ctx, exchange) => Failure | null.
  */
 import type { CompiledValidators } from '../contract/validators';
 import type { OperationSpec } from '../contract/model';
 
+export interface Header {
+  name: string;
+  value: string;
+}
+
 export interface RequestRecord {
   method: string;
   url: string;
-  headers: Record<string, string>;
+  headers: Header[];
+  /** The serialised body, when one was sent. */
   body?: string;
 }
 
@@ -16,20 +22,12 @@ export interface ResponseRecord {
   status: number;
   statusText: string;
   /** As received: original case, duplicates kept, in order. */
-  headers: Array<{ name: string; value: string }>;
+  headers: Header[];
   /** Body bytes after content decoding. */
   body: Buffer;
 }
 
-export type TransportErrorKind =
-  | 'timeout'
-  | 'connection_refused'
-  | 'connection_reset'
-  | 'dns'
-  | 'tls'
-  | 'protocol'
-  | 'budget'
-  | 'other';
+export type TransportErrorKind = 'timeout' | 'connection_refused' | 'connection_reset' | 'dns' | 'tls' | 'protocol' | 'budget' | 'other';
 
 export interface TransportError {
   kind: TransportErrorKind;
@@ -45,43 +43,101 @@ export interface Exchange {
   note?: string;
 }
 
-/** What the scenario knew when it sent the request; stateful checks read their own field. */
-export interface ExchangeIntent {
-  /** Status the scenario set out to provoke; null when any documented status is fine. */
-  expectedStatus: number | null;
-  credentials: 'valid' | 'missing' | 'invalid';
-  /** The path carried an OTP that is certainly wrong. */
-  wrongOtp?: boolean;
-  /** The path carried a recovery code the server already accepted once. */
-  reusedRecoveryCode?: boolean;
-  /** The path carried a recovery code issued before the last regeneration. */
-  revokedRecoveryCode?: boolean;
-  /** Codes the server listed before this regeneration. */
-  codesBeforeRegeneration?: string[];
-  /** Codes the last regeneration returned, which a later listing must equal. */
-  codesFromRegeneration?: string[];
+/** How the request was authenticated. */
+export type CredentialKind = 'valid' | 'missing' | 'invalid';
+
+/** What the recipe says must hold for this exchange, beyond the contract. */
+export interface Expectations {
+  /** The input is invalid and must never be accepted; the recipe's reason. */
+  reject?: string;
+  /** The list at `pointer` must be non-empty and share no item with `notIn`. */
+  fresh?: { pointer: string; notIn: unknown[]; because: string };
+  /** The value at `pointer` must equal `value` (lists: the same items, in any order). */
+  same?: { pointer: string; value: unknown; because: string };
 }
 
 export interface CheckContext {
   operation: OperationSpec;
   validators: CompiledValidators;
-  intent: ExchangeIntent;
+  credential: CredentialKind;
+  expect: Expectations;
+  /** Whether a body location (RFC 6901 pointer) holds or contains a declared secret: its value is named by type only. */
+  isSecret(pointer: string): boolean;
 }
 
-export type FailureKind = 'contract' | 'unexpected_status' | 'behaviour' | 'transport' | 'coverage';
+export type FailureKind = 'contract' | 'behaviour' | 'transport';
+
+/** Where in the exchange a failure is. */
+export type Location =
+  | { part: 'status' }
+  | { part: 'header'; name: string }
+  | { part: 'body'; pointer: string }
+  | { part: 'connection' };
+
+/** A value as a failure may show it: its JSON type always, its text only when it is not secret. */
+export interface ValueShape {
+  type: 'null' | 'boolean' | 'integer' | 'number' | 'string' | 'array' | 'object' | 'absent';
+  /** Short JSON rendering; absent when the value is masked. */
+  preview?: string;
+}
+
+/** One schema violation found by Ajv, in data. */
+export interface SchemaFinding {
+  pointer: string;
+  keyword: string;
+  params: Record<string, unknown>;
+  /** Ajv's own message, for keywords the wording module has no sentence for. */
+  message: string;
+  value: ValueShape;
+  /** oneOf / anyOf: the findings of each alternative, in order. */
+  alternatives?: SchemaFinding[][];
+}
+
+/** What was looked for. */
+export type Expected =
+  | { kind: 'documented-status'; statuses: string[] }
+  | { kind: 'media-type'; ranges: string[] }
+  | { kind: 'no-content'; because: 'informational' | '204' | '304' | 'HEAD' }
+  | { kind: 'json' }
+  | { kind: 'schema'; finding: SchemaFinding }
+  | { kind: 'header-present' }
+  | { kind: 'header-schema'; message: string }
+  | { kind: 'rejection'; because: string; statuses: string[] }
+  | { kind: 'authentication-required'; credential: 'missing' | 'invalid' }
+  | { kind: 'fresh-values'; because: string }
+  | { kind: 'same-values'; because: string; count: number }
+  | { kind: 'response' };
+
+/** What arrived instead. */
+export type Actual =
+  | { kind: 'status'; status: number }
+  | { kind: 'value'; value: ValueShape }
+  | { kind: 'text'; text: string }
+  | { kind: 'missing' }
+  | { kind: 'content'; bytes: number; header?: string }
+  | { kind: 'unparsable'; reason: string; value: ValueShape }
+  | { kind: 'empty-list' }
+  | { kind: 'reused'; kept: number; of: number }
+  | { kind: 'different'; missing: number; extra: number }
+  | { kind: 'transport'; error: TransportErrorKind; message: string };
 
 export interface Failure {
   check: string;
   kind: FailureKind;
   operationId: string;
   /** HTTP status received, null when none arrived. */
-  status: number | null;
-  /** Where in the response, e.g. `status`, `header Content-Type`, `body.recovery_codes[3]`. */
-  location: string;
-  expected: string;
-  actual: string;
-  /** Further findings of the same check (e.g. more schema errors), already worded. */
-  more?: string[];
+  received: number | null;
+  location: Location;
+  expected: Expected;
+  actual: Actual;
+  /** Further findings of the same check on the same response. */
+  more?: Array<Pick<Failure, 'location' | 'expected' | 'actual'>>;
+  /** Other checks the same response broke: consequences of this defect, not defects of their own. */
+  also?: Failure[];
+  /** Filled by the engine: the documented response the scenario aimed at (e.g. `400`, or `400 or 401` for a rejection). */
+  underTest?: string;
+  /** Filled by the engine: the candidate or flow step whose exchange failed. */
+  step?: string;
 }
 
 export type Check = (ctx: CheckContext, exchange: Exchange) => Failure | null;

@@ -1,12 +1,11 @@
 /**
  * Loads an OpenAPI 3.0 contract once: parse + bundle + validate with
- * swagger-parser, select operations by tag, convert their schemas. The result
- * is a ContractPlan (plain JSON) that workers compile into validators.
+ * swagger-parser, convert every operation's schemas. The result is a
+ * ContractPlan (plain JSON) that workers compile into validators.
  */
 import { createHash } from 'node:crypto';
 import { readFileSync, statSync } from 'node:fs';
 import { resolve } from 'node:path';
-import SwaggerParser from '@apidevtools/swagger-parser';
 import type { OpenAPIV3 } from 'openapi-types';
 import { ContractError } from './errors';
 import { resolvePointer, unescapeToken } from './json-pointer';
@@ -16,16 +15,14 @@ import type {
   JsonSchema,
   MediaTypeSpec,
   OperationSpec,
+  ParameterLocation,
   ParameterSpec,
+  RequestBodySpec,
   ResponseSpec,
   SecuritySchemeSpec,
 } from './model';
-import { componentRef, definitionRef, toJsonSchema } from './schema-convert';
-
-export interface LoadOptions {
-  /** Keep operations carrying at least one of these tags; empty keeps all. */
-  tags?: string[];
-}
+import { REQUEST_SCHEMA_ID, RESPONSE_SCHEMA_ID } from './model';
+import { componentRef, definitionRef, toJsonSchema, type Direction } from './schema-convert';
 
 const HTTP_METHODS = ['get', 'put', 'post', 'delete', 'options', 'head', 'patch', 'trace'] as const;
 
@@ -35,9 +32,18 @@ function isRef(value: unknown): value is OpenAPIV3.ReferenceObject {
   return typeof value === 'object' && value !== null && typeof (value as { $ref?: unknown }).$ref === 'string';
 }
 
+/** Schemas reachable in one direction: internal reference -> definitions key. */
+class Definitions {
+  readonly reachable = new Map<string, string>();
+  constructor(
+    readonly direction: Direction,
+    readonly schemaId: string,
+  ) {}
+}
+
 class PlanBuilder {
-  /** Schemas reachable from the selected operations: internal reference -> definitions key. */
-  private readonly reachable = new Map<string, string>();
+  private readonly response = new Definitions('response', RESPONSE_SCHEMA_ID);
+  private readonly request = new Definitions('request', REQUEST_SCHEMA_ID);
 
   constructor(
     private readonly file: string,
@@ -61,8 +67,8 @@ class PlanBuilder {
     return current as T;
   }
 
-  schema(schema: unknown, where: string): JsonSchema {
-    return toJsonSchema(schema, (ref) => this.rewriteRef(ref, where));
+  schema(schema: unknown, where: string, defs: Definitions): JsonSchema {
+    return toJsonSchema(schema, defs.direction, (ref) => this.rewriteRef(ref, where, defs));
   }
 
   /**
@@ -70,23 +76,24 @@ class PlanBuilder {
    * components by name; anything else (bundling a multi-file contract points
    * second uses of an external schema at its first location) under `ref:<pointer>`.
    */
-  private rewriteRef(ref: string, where: string): string {
+  private rewriteRef(ref: string, where: string, defs: Definitions): string {
     if (!ref.startsWith('#/')) throw new ContractError(this.file, `${where}: unbundled schema reference ${ref}`);
-    let key = this.reachable.get(ref);
+    let key = defs.reachable.get(ref);
     if (key === undefined) {
       const name = componentRef(ref);
       key = name !== null ? unescapeToken(decodeURIComponent(name)) : `ref:${ref.slice(2)}`;
-      this.reachable.set(ref, key);
+      defs.reachable.set(ref, key);
       // Walk the target now so its own references become reachable too.
-      this.schema(this.deref({ $ref: ref }, where), ref);
+      this.schema(this.deref({ $ref: ref }, where), ref, defs);
     }
-    return definitionRef(key);
+    return definitionRef(defs.schemaId, key);
   }
 
-  definitions(): Record<string, JsonSchema> {
+  definitions(direction: Direction): Record<string, JsonSchema> {
+    const defs = direction === 'response' ? this.response : this.request;
     const out: Record<string, JsonSchema> = {};
-    for (const [ref, key] of [...this.reachable.entries()].sort((a, b) => a[1].localeCompare(b[1]))) {
-      out[key] = this.schema(this.deref({ $ref: ref }, 'definitions'), ref);
+    for (const [ref, key] of [...defs.reachable.entries()].sort((a, b) => a[1].localeCompare(b[1]))) {
+      out[key] = this.schema(this.deref({ $ref: ref }, 'definitions'), ref, defs);
     }
     return out;
   }
@@ -96,15 +103,38 @@ class PlanBuilder {
     // OpenAPI 3.0 §4.7.9: operation-level parameters override path-level ones with the same name + location.
     for (const raw of [...(pathItem.parameters ?? []), ...(op.parameters ?? [])]) {
       const p = this.deref<OpenAPIV3.ParameterObject>(raw, where);
+      const location = p.in as ParameterLocation;
+      // OpenAPI 3.0 §4.7.12.4: default style simple for path and header, form for query and cookie;
+      // explode defaults to true only for form.
+      const style = p.style ?? (location === 'query' || location === 'cookie' ? 'form' : 'simple');
       const spec: ParameterSpec = {
         name: p.name,
-        in: p.in as ParameterSpec['in'],
-        required: p.in === 'path' ? true : Boolean(p.required),
-        schema: p.schema ? this.schema(p.schema, `${where} parameter ${p.name}`) : null,
+        in: location,
+        required: location === 'path' ? true : Boolean(p.required),
+        schema: p.schema ? this.schema(p.schema, `${where} parameter ${p.name}`, this.request) : null,
+        style,
+        explode: p.explode ?? style === 'form',
       };
+      const example = firstExample(p, p.schema ? this.deref(p.schema, where) : undefined);
+      if (example !== undefined) spec.example = example;
       byKey.set(`${p.in}:${p.name}`, spec);
     }
     return [...byKey.values()];
+  }
+
+  requestBody(op: OpenAPIV3.OperationObject, where: string): RequestBodySpec | null {
+    if (!op.requestBody) return null;
+    const body = this.deref<OpenAPIV3.RequestBodyObject>(op.requestBody, `${where} requestBody`);
+    return { required: Boolean(body.required), content: this.content(body.content, `${where} requestBody`, this.request) };
+  }
+
+  private content(content: Record<string, OpenAPIV3.MediaTypeObject> | undefined, where: string, defs: Definitions): MediaTypeSpec[] {
+    return Object.entries(content ?? {}).map(([mediaType, media]) => {
+      const spec: MediaTypeSpec = { mediaType, schema: media.schema ? this.schema(media.schema, `${where} ${mediaType}`, defs) : null };
+      const example = firstExample(media, media.schema ? this.deref(media.schema, where) : undefined);
+      if (example !== undefined) spec.example = example;
+      return spec;
+    });
   }
 
   security(op: OpenAPIV3.OperationObject, where: string): SecuritySchemeSpec[][] {
@@ -115,9 +145,9 @@ class PlanBuilder {
         const raw = schemes[name];
         if (!raw) throw new ContractError(this.file, `${where}: security scheme "${name}" is not defined`);
         const scheme = this.deref<OpenAPIV3.SecuritySchemeObject>(raw, where);
-        return scheme.type === 'apiKey'
-          ? { name, type: scheme.type, in: scheme.in as 'header' | 'query' | 'cookie', paramName: scheme.name }
-          : { name, type: scheme.type };
+        if (scheme.type === 'apiKey') return { name, type: scheme.type, in: scheme.in as 'header' | 'query' | 'cookie', paramName: scheme.name };
+        if (scheme.type === 'http') return { name, type: scheme.type, scheme: scheme.scheme.toLowerCase() };
+        return { name, type: scheme.type };
       }),
     );
   }
@@ -126,50 +156,49 @@ class PlanBuilder {
     return Object.entries(op.responses ?? {}).map(([status, raw]) => {
       const at = `${where} response ${status}`;
       const response = this.deref<OpenAPIV3.ResponseObject>(raw, at);
-      const content: MediaTypeSpec[] = Object.entries(response.content ?? {}).map(([mediaType, media]) => ({
-        mediaType,
-        schema: media.schema ? this.schema(media.schema, `${at} ${mediaType}`) : null,
-      }));
       const headers: HeaderSpec[] = Object.entries(response.headers ?? {}).map(([name, rawHeader]) => {
         const header = this.deref<OpenAPIV3.HeaderObject>(rawHeader, `${at} header ${name}`);
-        return {
-          name,
-          required: Boolean(header.required),
-          schema: header.schema ? this.schema(header.schema, `${at} header ${name}`) : null,
-        };
+        return { name, required: Boolean(header.required), schema: header.schema ? this.schema(header.schema, `${at} header ${name}`, this.response) : null };
       });
       // OpenAPI 3.0 §4.7.16: ranges are written `4XX`; `default` stays as is.
       const key = /^[1-5]xx$/i.test(status) ? status.toUpperCase() : status.toLowerCase();
-      return { status: key, description: response.description ?? '', content, headers };
+      return { status: key, description: response.description ?? '', content: this.content(response.content, at, this.response), headers };
     });
   }
 }
 
-function selectOperations(builder: PlanBuilder, doc: OpenAPIV3.Document, tags: string[]): OperationSpec[] {
-  const operations: OperationSpec[] = [];
+/** OpenAPI 3.0 §4.7.11/§4.7.12: `example`, else the first of `examples`, else the schema's `example`. */
+function firstExample(holder: { example?: unknown; examples?: Record<string, unknown> }, schema: unknown): unknown {
+  if (holder.example !== undefined) return holder.example;
+  const first = Object.values(holder.examples ?? {})[0] as { value?: unknown } | undefined;
+  if (first && !isRef(first) && first.value !== undefined) return first.value;
+  const fromSchema = (schema as { example?: unknown } | undefined)?.example;
+  return fromSchema;
+}
+
+function operations(builder: PlanBuilder, doc: OpenAPIV3.Document): OperationSpec[] {
+  const out: OperationSpec[] = [];
   for (const [path, rawItem] of Object.entries(doc.paths ?? {})) {
     if (!rawItem) continue;
     const pathItem = builder.deref<OpenAPIV3.PathItemObject>(rawItem, `paths.${path}`);
     for (const method of HTTP_METHODS) {
       const op = pathItem[method];
       if (!op) continue;
-      const opTags = op.tags ?? [];
-      if (tags.length > 0 && !opTags.some((t) => tags.includes(t))) continue;
       const where = `${method.toUpperCase()} ${path}`;
-      const operationId = op.operationId ?? `${method.toUpperCase()} ${path}`;
-      operations.push({
-        operationId,
+      out.push({
+        operationId: op.operationId ?? where,
         method: method.toUpperCase(),
         path,
-        tags: opTags,
+        tags: op.tags ?? [],
         summary: op.summary ?? '',
         parameters: builder.parameters(pathItem, op, where),
+        requestBody: builder.requestBody(op, where),
         security: builder.security(op, where),
         responses: builder.responses(op, where),
       });
     }
   }
-  return operations;
+  return out;
 }
 
 function readContract(file: string): Buffer {
@@ -182,13 +211,20 @@ function readContract(file: string): Buffer {
   }
 }
 
-export async function loadContract(path: string, options: LoadOptions = {}): Promise<ContractPlan> {
+export interface LoadedContract {
+  plan: ContractPlan;
+  /** Every file the contract is made of (the root first), for cache validation. */
+  files: string[];
+}
+
+export async function parseContract(path: string): Promise<LoadedContract> {
   const file = resolve(path);
-  const bytes = readContract(file);
-  const tags = options.tags ?? [];
+  readContract(file);
+  const { default: SwaggerParser } = await import('@apidevtools/swagger-parser');
+  const parser = new SwaggerParser();
   let bundled: OpenAPIV3.Document;
   try {
-    bundled = (await new SwaggerParser().bundle(file)) as OpenAPIV3.Document;
+    bundled = (await parser.bundle(file)) as OpenAPIV3.Document;
     // validate() dereferences in place; give it its own copy so the bundled form keeps its $refs.
     await SwaggerParser.validate(structuredClone(bundled));
   } catch (error) {
@@ -199,23 +235,37 @@ export async function loadContract(path: string, options: LoadOptions = {}): Pro
   if (!/^3\.0\.\d+$/.test(version)) {
     throw new ContractError(file, `OpenAPI ${version} is not supported; this suite reads OpenAPI 3.0.x`);
   }
+  const files = [file, ...parser.$refs.paths('file').map((p) => resolve(p)).filter((p) => p !== file)];
   const builder = new PlanBuilder(file, bundled);
-  const operations = selectOperations(builder, bundled, tags);
-  if (operations.length === 0) {
-    const what = tags.length ? `tagged ${tags.join(' or ')}` : 'at all';
-    throw new ContractError(file, `no operations ${what}`);
-  }
-  const duplicate = operations.map((o) => o.operationId).find((id, i, all) => all.indexOf(id) !== i);
+  const ops = operations(builder, bundled);
+  if (ops.length === 0) throw new ContractError(file, 'documents no operations');
+  const duplicate = ops.map((o) => o.operationId).find((id, i, all) => all.indexOf(id) !== i);
   if (duplicate) throw new ContractError(file, `operationId ${duplicate} is used twice`);
   return {
-    file,
-    sha256: createHash('sha256').update(bytes).digest('hex'),
-    openapi: version,
-    title: bundled.info.title,
-    version: bundled.info.version,
-    servers: (bundled.servers ?? []).map((s) => s.url),
-    tags,
-    schemas: builder.definitions(),
-    operations,
+    files,
+    plan: {
+      file,
+      sha256: contentHash(files),
+      openapi: version,
+      title: bundled.info.title,
+      version: bundled.info.version,
+      servers: (bundled.servers ?? []).map((s) => s.url),
+      schemas: builder.definitions('response'),
+      requestSchemas: builder.definitions('request'),
+      operations: ops,
+    },
   };
+}
+
+/** sha256 over the bytes of every file, in order. */
+export function contentHash(files: string[]): string {
+  const hash = createHash('sha256');
+  for (const f of files) hash.update(readFileSync(f));
+  return hash.digest('hex');
+}
+
+/** Operations carrying at least one of the tags; every operation when `tags` is empty. */
+export function selectByTags(plan: ContractPlan, tags: string[]): Set<string> {
+  const chosen = plan.operations.filter((o) => tags.length === 0 || o.tags.some((t) => tags.includes(t)));
+  return new Set(chosen.map((o) => o.operationId));
 }

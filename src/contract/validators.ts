@@ -1,12 +1,13 @@
 /**
- * Ajv validators compiled once per operation x status x media type (and per
- * documented header), keyed by operationId. Component schemas are registered
- * once under CONTRACT_SCHEMA_ID so Ajv resolves circular references itself.
+ * Ajv validators compiled once per worker: per operation x status x media type
+ * for response bodies, per documented response header, per request media type
+ * and per parameter. Component schemas are registered once per direction so Ajv
+ * resolves circular references itself.
  */
 import Ajv, { type ErrorObject, type ValidateFunction } from 'ajv';
 import addFormats from 'ajv-formats';
 import { unescapeToken } from './json-pointer';
-import { CONTRACT_SCHEMA_ID, type ContractPlan, type JsonSchema } from './model';
+import { REQUEST_SCHEMA_ID, RESPONSE_SCHEMA_ID, type ContractPlan, type JsonSchema } from './model';
 
 /** OpenAPI 3.0 §4.4 data-type formats; numeric ranges are already enforced by the schema converter. */
 const OPENAPI_FORMATS = ['int32', 'int64', 'float', 'double', 'byte', 'binary', 'password'];
@@ -17,10 +18,14 @@ export interface SchemaValidator {
 }
 
 export interface CompiledValidators {
-  /** Body validator for (operationId, documented status key, documented media range). */
+  /** Response body validator for (operationId, documented status key, documented media range). */
   body(operationId: string, status: string, mediaType: string): SchemaValidator | undefined;
-  /** Header validator for (operationId, documented status key, header name): takes the field value as received. */
+  /** Response header validator for (operationId, documented status key, header name): takes the field value as received. */
   header(operationId: string, status: string, name: string): SchemaValidator | undefined;
+  /** Request body validator for (operationId, documented media range). */
+  requestBody(operationId: string, mediaType: string): SchemaValidator | undefined;
+  /** Parameter validator for (operationId, location, name): takes the value as the recipe gives it (text is coerced). */
+  parameter(operationId: string, location: string, name: string): SchemaValidator | undefined;
   readonly compiled: number;
   readonly warnings: string[];
 }
@@ -36,7 +41,7 @@ function collectFormats(node: unknown, into: Set<string>): void {
   }
 }
 
-export function createAjv(plan: ContractPlan, warnings: string[], coerceTypes: false | 'array' = false): Ajv {
+function createAjv(definitions: Record<string, JsonSchema>, schemaId: string, formats: Set<string>, warnings: string[], coerceTypes: false | 'array'): Ajv {
   const ajv = new Ajv({
     coerceTypes,
     allErrors: true,
@@ -52,70 +57,85 @@ export function createAjv(plan: ContractPlan, warnings: string[], coerceTypes: f
   });
   addFormats(ajv);
   for (const format of OPENAPI_FORMATS) ajv.addFormat(format, true);
-  const used = new Set<string>();
-  collectFormats(plan, used);
-  for (const format of used) {
-    if (!ajv.formats[format]) {
-      ajv.addFormat(format, true);
-      warnings.push(`format "${format}" is not a known format; values are not checked against it`);
-    }
-  }
-  ajv.addSchema({ $id: CONTRACT_SCHEMA_ID, definitions: plan.schemas });
+  for (const format of formats) if (!ajv.formats[format]) ajv.addFormat(format, true);
+  ajv.addSchema({ $id: schemaId, definitions });
   return ajv;
 }
 
-export function compileValidators(plan: ContractPlan): CompiledValidators {
+export function compileValidators(plan: ContractPlan, operationIds?: Set<string>): CompiledValidators {
   const warnings: string[] = [];
-  const ajv = createAjv(plan, warnings);
-  // Header values arrive as text (OpenAPI 3.0 §4.7.21 style `simple`): their validators coerce, through $refs too.
-  const headerAjv = createAjv(plan, [], 'array');
-  const bodies = new Map<string, ValidateFunction>();
-  const headers = new Map<string, SchemaValidator>();
-  const compile = (schema: JsonSchema, where: string, using = ajv): ValidateFunction => {
+  const formats = new Set<string>();
+  collectFormats(plan, formats);
+  const probe = new Ajv();
+  addFormats(probe);
+  for (const format of formats) {
+    if (!probe.formats[format] && !OPENAPI_FORMATS.includes(format)) warnings.push(`format "${format}" is not a known format; values are not checked against it`);
+  }
+  const ops = plan.operations.filter((o) => !operationIds || operationIds.has(o.operationId));
+  const lazy = <T>(make: () => T) => {
+    let value: T | undefined;
+    return () => (value ??= make());
+  };
+  const responses = lazy(() => createAjv(plan.schemas, RESPONSE_SCHEMA_ID, formats, warnings, false));
+  // Header and parameter values travel as text (OpenAPI 3.0 §4.7.12.4 style simple/form): their validators coerce.
+  const responseText = lazy(() => createAjv(plan.schemas, RESPONSE_SCHEMA_ID, formats, [], 'array'));
+  const requests = lazy(() => createAjv(plan.requestSchemas, REQUEST_SCHEMA_ID, formats, [], false));
+  const requestText = lazy(() => createAjv(plan.requestSchemas, REQUEST_SCHEMA_ID, formats, [], 'array'));
+  const table = new Map<string, SchemaValidator>();
+  const compile = (ajv: Ajv, schema: JsonSchema, where: string): ValidateFunction => {
     try {
-      return using.compile(schema);
+      return ajv.compile(schema);
     } catch (error) {
       throw new Error(`Contract ${plan.file}: schema of ${where} does not compile: ${(error as Error).message}`);
     }
   };
-  for (const op of plan.operations) {
+  for (const op of ops) {
     for (const response of op.responses) {
       for (const media of response.content) {
         if (media.schema === null) continue;
-        const where = `${op.operationId} ${response.status} ${media.mediaType}`;
-        bodies.set(key(op.operationId, response.status, media.mediaType), compile(media.schema, where));
+        table.set(key('body', op.operationId, response.status, media.mediaType), compile(responses(), media.schema, `${op.operationId} ${response.status} ${media.mediaType}`));
       }
       for (const header of response.headers) {
         if (header.schema === null) continue;
-        const where = `${op.operationId} ${response.status} header ${header.name}`;
-        headers.set(key(op.operationId, response.status, header.name.toLowerCase()), headerValidator(compile(header.schema, where, headerAjv), isList(header.schema, plan)));
+        const validate = compile(responseText(), header.schema, `${op.operationId} ${response.status} header ${header.name}`);
+        table.set(key('header', op.operationId, response.status, header.name.toLowerCase()), listAware(validate, isList(header.schema, plan.schemas)));
       }
+    }
+    for (const media of op.requestBody?.content ?? []) {
+      if (media.schema === null) continue;
+      table.set(key('request', op.operationId, media.mediaType), compile(requests(), media.schema, `${op.operationId} request ${media.mediaType}`));
+    }
+    for (const p of op.parameters) {
+      if (p.schema === null) continue;
+      table.set(key('parameter', op.operationId, p.in, p.name), compile(requestText(), p.schema, `${op.operationId} parameter ${p.name}`));
     }
   }
   return {
-    body: (operationId, status, mediaType) => bodies.get(key(operationId, status, mediaType)),
+    body: (operationId, status, mediaType) => table.get(key('body', operationId, status, mediaType)),
     // RFC 9110 §5.1: field names are case-insensitive.
-    header: (operationId, status, name) => headers.get(key(operationId, status, name.toLowerCase())),
-    compiled: bodies.size + headers.size,
+    header: (operationId, status, name) => table.get(key('header', operationId, status, name.toLowerCase())),
+    requestBody: (operationId, mediaType) => table.get(key('request', operationId, mediaType)),
+    parameter: (operationId, location, name) => table.get(key('parameter', operationId, location, name)),
+    compiled: table.size,
     warnings,
   };
 }
 
-/** Follows $refs into the registered definitions to learn whether the header is a list. */
-function isList(schema: JsonSchema, plan: ContractPlan): boolean {
+/** Follows $refs into the registered definitions to learn whether the value is a list. */
+export function isList(schema: JsonSchema, definitions: Record<string, JsonSchema>): boolean {
   let node: unknown = schema;
   for (let hops = 0; hops < 16 && node && typeof node === 'object'; hops++) {
     const ref = (node as { $ref?: unknown }).$ref;
     if (typeof ref !== 'string') break;
     const name = unescapeToken(decodeURIComponent(ref.slice(ref.indexOf('#/definitions/') + '#/definitions/'.length)));
-    node = plan.schemas[name];
+    node = definitions[name];
   }
   const type = node && typeof node === 'object' ? (node as { type?: unknown }).type : undefined;
   return type === 'array' || (Array.isArray(type) && type.includes('array'));
 }
 
 /** OpenAPI 3.0 §4.7.21 style `simple`: a list header is comma-separated (RFC 9110 §5.6.1); scalars are coerced. */
-function headerValidator(validate: ValidateFunction, list: boolean): SchemaValidator {
+function listAware(validate: ValidateFunction, list: boolean): SchemaValidator {
   const run = ((raw: unknown) => {
     const value = list && typeof raw === 'string' ? raw.split(',').map((v) => v.trim()) : raw;
     const ok = validate(value);
@@ -128,3 +148,4 @@ function headerValidator(validate: ValidateFunction, list: boolean): SchemaValid
 function key(...parts: string[]): string {
   return parts.join('\u0000');
 }
+

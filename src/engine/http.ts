@@ -2,9 +2,9 @@
  * One HTTP exchange through Playwright's APIRequestContext, recorded as an
  * Exchange. Never throws for transport problems: they become Exchange.error.
  */
-import { existsSync, readFileSync, writeFileSync } from 'node:fs';
 import type { APIRequestContext } from '@playwright/test';
-import type { Exchange, RequestRecord, TransportError } from '../checks/types';
+import { isSafeMethod } from '../contract/model';
+import type { Exchange, Header, RequestRecord, TransportError } from '../checks/types';
 import { rawReplay } from './raw-replay';
 
 export interface SendPolicy {
@@ -16,46 +16,32 @@ export interface SendPolicy {
   maxRetriesOn429?: number;
 }
 
-/** Longest total Retry-After wait for one call; the test timeout allows for it (playwright.config.ts). */
+/** Longest total Retry-After wait for one call; test timeouts allow for it. */
 export const MAX_RETRY_WAIT_MS = 30_000;
 
 /** Consecutive timeouts after which a target is treated as hung and no more requests are sent. */
 export const HUNG_AFTER_TIMEOUTS = 3;
 
-interface GateState {
-  sent: number;
-  consecutiveTimeouts: number;
-}
-
-/**
- * Pacing, request budget and hung-target breaker for one target. Playwright
- * replaces a worker after each failed test, so the counts live in a small
- * per-run file (stateFile) that the next worker picks up.
- */
+/** Pacing, request budget and hung-target breaker for one target. */
 export class RequestGate {
   private nextSlot = 0;
-  private state: GateState = { sent: 0, consecutiveTimeouts: 0 };
+  private sent = 0;
+  private consecutiveTimeouts = 0;
 
-  constructor(
-    private readonly policy: Pick<SendPolicy, 'rateLimitPerSecond' | 'maxRequests'>,
-    private readonly stateFile: string | null = null,
-  ) {
-    if (stateFile && existsSync(stateFile)) this.state = JSON.parse(readFileSync(stateFile, 'utf8')) as GateState;
-  }
+  constructor(private readonly policy: Pick<SendPolicy, 'rateLimitPerSecond' | 'maxRequests'>) {}
 
   get count(): number {
-    return this.state.sent;
+    return this.sent;
   }
 
   get exhausted(): boolean {
-    return this.policy.maxRequests > 0 && this.state.sent >= this.policy.maxRequests;
+    return this.policy.maxRequests > 0 && this.sent >= this.policy.maxRequests;
   }
 
   /** Resolves when a request may go; false once the budget is spent. */
   async acquire(): Promise<boolean> {
     if (this.exhausted) return false;
-    this.state.sent++;
-    this.save();
+    this.sent++;
     if (this.policy.rateLimitPerSecond > 0) {
       const now = Date.now();
       const slot = Math.max(now, this.nextSlot);
@@ -65,44 +51,25 @@ export class RequestGate {
     return true;
   }
 
-  /** A target that timed out HUNG_AFTER_TIMEOUTS times in a row gets no more requests: the run ends instead of waiting once per test. */
+  /** A target that timed out HUNG_AFTER_TIMEOUTS times in a row gets no more requests: the run ends instead of waiting once per request. */
   get hung(): boolean {
-    return this.state.consecutiveTimeouts >= HUNG_AFTER_TIMEOUTS;
+    return this.consecutiveTimeouts >= HUNG_AFTER_TIMEOUTS;
   }
 
   observe(error: TransportError | null): void {
-    const next = error?.kind === 'timeout' ? this.state.consecutiveTimeouts + 1 : 0;
-    if (next === this.state.consecutiveTimeouts) return;
-    this.state.consecutiveTimeouts = next;
-    this.save();
-  }
-
-  private save(): void {
-    if (this.stateFile) writeFileSync(this.stateFile, JSON.stringify(this.state));
+    this.consecutiveTimeouts = error?.kind === 'timeout' ? this.consecutiveTimeouts + 1 : 0;
   }
 }
 
-interface InternalCalls {
-  _wrapApiCall?<T>(fn: () => Promise<T>, options: { internal: boolean }): Promise<T>;
-}
-
-let warnedNoInternal = false;
-
-/**
- * Playwright reports each APIRequestContext call as a step whose subtitle is the
- * URL, and OTPs and recovery codes travel in the path. Running the call as
- * "internal" (a private API of the pinned Playwright version) keeps it out of
- * Playwright's reports; the Allure step records the redacted exchange instead.
- * The secrets canary test fails if a Playwright upgrade breaks this.
- */
-function hidden<T>(request: APIRequestContext, fn: () => Promise<T>): Promise<T> {
-  const internal = request as unknown as InternalCalls;
-  if (typeof internal._wrapApiCall === 'function') return internal._wrapApiCall(fn, { internal: true });
-  if (!warnedNoInternal) {
-    warnedNoInternal = true;
-    process.stderr.write('warning: this Playwright version cannot hide request URLs from its own reports; OTPs in URLs may appear there\n');
+/** RFC 9110 §5.3: field lines with one name combine into one comma-separated value. */
+function headerObject(headers: Header[]): Record<string, string> {
+  const out: Record<string, string> = {};
+  for (const h of headers) {
+    const existing = Object.keys(out).find((k) => k.toLowerCase() === h.name.toLowerCase());
+    if (existing) out[existing] = `${out[existing]}, ${h.value}`;
+    else out[h.name] = h.value;
   }
-  return fn();
+  return out;
 }
 
 export function classifyTransportError(message: string): TransportError {
@@ -159,28 +126,28 @@ export async function send(
       };
     }
     try {
-      const response = await hidden(request, () => request.fetch(record.url, {
+      const response = await request.fetch(record.url, {
         method: record.method,
-        headers: record.headers,
+        headers: headerObject(record.headers),
         ...(record.body !== undefined ? { data: record.body } : {}),
         timeout: policy.requestTimeoutMs,
         maxRedirects: 0,
         failOnStatusCode: false,
         ignoreHTTPSErrors: policy.ignoreHttpsErrors,
-      }));
+      });
       const headers = response.headersArray();
       if (response.status() === 429 && attempt < retries) {
         const wait = retryAfterMs(headers.find((h) => h.name.toLowerCase() === 'retry-after')?.value);
         // Past MAX_RETRY_WAIT_MS in all, the 429 itself is the verdict (an undocumented status), not a stalled run.
         if (waited + wait <= MAX_RETRY_WAIT_MS) {
           waited += wait;
-          await hidden(request, () => response.dispose());
+          await response.dispose();
           await new Promise((r) => setTimeout(r, wait));
           continue;
         }
       }
-      const body = await hidden(request, () => response.body());
-      await hidden(request, () => response.dispose());
+      const body = await response.body();
+      await response.dispose();
       gate.observe(null);
       return {
         request: record,
@@ -197,8 +164,6 @@ export async function send(
   }
 }
 
-const SAFE_METHODS = new Set(['GET', 'HEAD', 'OPTIONS', 'TRACE']);
-
 /** RFC 9112 §6.3: 1xx, 204 and 304 responses end at their header section. */
 const BODILESS = (status: number) => status < 200 || status === 204 || status === 304;
 
@@ -207,8 +172,8 @@ const BODILESS = (status: number) => status < 200 || status === 204 || status ==
  * none may be: replay once over a raw socket and hand the checks what arrived.
  */
 async function diagnoseFraming(failed: Exchange, policy: SendPolicy, gate: RequestGate): Promise<Exchange> {
-  // Only a safe method may be sent twice (RFC 9110 §9.2.1): a replayed POST would verify, regenerate or text again.
-  if (!SAFE_METHODS.has(failed.request.method)) {
+  // Only a safe method may be sent twice (RFC 9110 §9.2.1): a replayed POST would act a second time.
+  if (!isSafeMethod(failed.request.method)) {
     return { ...failed, error: { ...failed.error!, message: `${failed.error!.message} (a bodiless 204/304 that carries content fails exactly so; not replayed: ${failed.request.method} is not a safe method)` } };
   }
   if (!(await gate.acquire())) return failed;

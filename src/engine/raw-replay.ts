@@ -37,7 +37,7 @@ export function rawReplay(record: RequestRecord, timeoutMs: number, rejectUnauth
   const head = [
     `${record.method} ${url.pathname}${url.search} HTTP/1.1`,
     `Host: ${url.host}`,
-    ...Object.entries(record.headers).map(([k, v]) => `${k}: ${v}`),
+    ...record.headers.map((h) => `${h.name}: ${h.value}`),
     'Content-Length: 0',
     'Connection: close',
     '',

@@ -1,170 +1,315 @@
 /**
- * Runs scenarios and flows: builds each request from the contract and the
- * target, sends it, runs the checks, registers secrets, hands the exchange to
- * the observer (Allure) and returns a Verdict the specs turn into a test result.
+ * Runs the cells of one target: for a documented response, its recipe's
+ * candidates until the response is provoked; for a flow, its steps in order.
+ * Every exchange goes through every check; the verdict follows the contract,
+ * not any one server: a documented, conforming answer that is not the one aimed
+ * at is "not provoked", never a violation.
  */
 import { randomBytes } from 'node:crypto';
 import type { APIRequestContext } from '@playwright/test';
-import { parseJsonBody, recoveryCodeCandidates } from '../checks/recovery-codes';
-import { runChecks } from '../checks';
-import type { CheckContext, Exchange, ExchangeIntent, Failure } from '../checks/types';
-import { isSecured, type ContractPlan, type OperationSpec } from '../contract/model';
+import { runChecks, type CheckRun } from '../checks';
+import { parseJsonBody, valueAt } from '../checks/http';
+import type { Expectations, Exchange, Failure } from '../checks/types';
+import { findOperation, isSafeMethod, type OperationSpec } from '../contract/model';
+import { documentedClientErrors, documentedResponse, isDocumentedRejection, provokes } from '../contract/responses';
 import type { CompiledValidators } from '../contract/validators';
-import type { ExchangeObserver } from '../report/allure';
+import { curlCommand, requestText, responseText } from '../report/render';
 import type { Redactor } from '../report/redact';
-import { missingScenario } from '../report/wording';
-import { scenarioFor, scenarioNeeds, type ScenarioOverride } from '../scenarios/catalogue';
-import type { Flow, FlowDriver, FlowStepResult } from '../scenarios/flows';
-import type { Call, PathValue, Scenario } from '../scenarios/types';
-import type { TargetConfig } from '../target/config';
-import { IDENTITY_PURPOSE, type IdentityName } from '../target/identities';
-import { HUNG_AFTER_TIMEOUTS, send, type RequestGate } from './http';
+import type { CellVerdict, ExchangeDetail, ExchangeSummary } from '../report/verdict';
+import {
+  budgetSpent,
+  hungTarget,
+  needsIdentities,
+  notCovered,
+  notProvoked,
+  requestBreaksContract,
+  stepUnmet,
+  unauthenticatedWriteNotAllowed,
+  waitedForPeriod,
+  WRITES_NOT_ALLOWED,
+} from '../report/wording';
+import type { Cell, FlowCell, ResponseCell } from '../scenarios/plan';
+import { buildRequest, UnmetPrecondition, type BuiltRequest, type SavedValue } from '../scenarios/request';
+import type { RunPlan, RunTarget } from '../scenarios/run-plan';
+import type { SecretPolicy } from '../scenarios/secrets';
+import { INVALID_CREDENTIAL, NO_CREDENTIAL, isExpression, type Inputs, type Recipe, type StepDef } from '../scenarios/types';
+import { untilNextPeriod } from '../scenarios/values';
+import { HUNG_AFTER_TIMEOUTS, send, type RequestGate, type SendPolicy } from './http';
 
-const HUNG_TARGET = `the target did not answer ${HUNG_AFTER_TIMEOUTS} requests in a row`;
-import { currentOtp, wrongOtp } from './totp';
-import { buildUrl } from './url';
+export interface CellRecord {
+  verdict: CellVerdict;
+  details: ExchangeDetail[];
+}
 
-export interface RunContext {
-  plan: ContractPlan;
+export interface EngineContext {
+  run: RunPlan;
+  target: RunTarget;
   validators: CompiledValidators;
-  target: TargetConfig;
-  overrides: Record<string, ScenarioOverride>;
+  /** Values of the configured identities. */
+  identities: Record<string, string>;
+  secrets: SecretPolicy;
   redactor: Redactor;
   gate: RequestGate;
+  policy: SendPolicy;
+  request: APIRequestContext;
+  /** Waits (for a next time step) go through here so tests can count them. */
+  sleep?: (ms: number) => Promise<void>;
 }
 
-export interface Verdict {
-  operationId: string;
-  status: string;
-  outcome: 'passed' | 'failed' | 'skipped';
-  reason?: string;
-  recipe?: string;
-  failures: Failure[];
-  /** Statuses received, in order (for run-level diagnoses such as a wrong base path). */
-  received: number[];
-}
+/** Small margin after a period boundary: the server's clock may lag ours a little. */
+const PERIOD_MARGIN_MS = 300;
 
-class FlowAborted extends Error {}
+class FlowStopped extends Error {
+  constructor(
+    readonly outcome: 'skipped' | 'failed',
+    message: string,
+  ) {
+    super(message);
+  }
+}
 
 export class Engine {
-  private readonly invalidToken = `invalid-${randomBytes(12).toString('hex')}`;
+  private readonly invalidCredential = `invalid-credential-${randomBytes(8).toString('hex')}`;
+  private readonly sleep: (ms: number) => Promise<void>;
 
-  constructor(
-    private readonly run: RunContext,
-    private readonly request: APIRequestContext,
-    private readonly observer: ExchangeObserver,
-    private readonly baseURL: string = run.target.baseURL,
-  ) {}
+  constructor(private readonly ctx: EngineContext) {
+    this.sleep = ctx.sleep ?? ((ms) => new Promise((r) => setTimeout(r, ms)));
+    ctx.redactor.add(...Object.values(ctx.identities));
+  }
 
-  operation(operationId: string): OperationSpec {
-    const op = this.run.plan.operations.find((o) => o.operationId === operationId);
-    if (!op) throw new Error(`operation ${operationId} is not in the contract selection`);
+  private op(key: string): OperationSpec {
+    const op = findOperation(this.ctx.run.contract, key);
+    if (!op) throw new Error(`operation ${key} is not in the contract`);
     return op;
   }
 
-  scenario(operationId: string, statusKey: string): Scenario | null {
-    return scenarioFor(this.operation(operationId), statusKey, this.run.overrides);
+  async runCell(cell: Cell): Promise<CellRecord> {
+    const started = performance.now();
+    const record = cell.kind === 'response' ? await this.runResponse(cell) : await this.runFlow(cell);
+    record.verdict.durationMs = performance.now() - started;
+    record.verdict.failures = record.verdict.failures.map((f) => this.ctx.redactor.redactFailure(f));
+    return record;
   }
 
-  /** Why this target cannot run something needing these identities and side effects, or null. */
-  precondition(needs: IdentityName[], writes: boolean, skip?: string): string | null {
-    if (skip) return skip;
-    // The tests that met the hang have failed already; the rest would each wait for the timeout again.
-    if (this.run.gate.hung) return `not run: ${HUNG_TARGET}`;
-    if (this.run.gate.exhausted) return `not run: the request budget of ${this.run.target.maxRequests} is spent (MAX_REQUESTS)`;
-    const missing = needs.filter((n) => !this.run.target.identities[n]);
-    if (missing.length) return `needs ${missing.map((n) => `${n} (${IDENTITY_PURPOSE[n]})`).join(', ')}`;
-    if (writes && !this.run.target.allowWrites) return 'has side effects on the account: runs only with ALLOW_WRITES=1';
+  private base(cell: Cell): Omit<CellVerdict, 'outcome'> {
+    const recipe = cell.kind === 'response' ? cell.recipe : cell.flow;
+    const origin = recipe ? ('file' in recipe.origin ? recipe.origin.file : `derived from the contract: ${recipe.origin.derived}`) : undefined;
+    return {
+      target: this.ctx.target.name,
+      key: cell.key,
+      kind: cell.kind,
+      title: cell.title,
+      ...(cell.kind === 'response' ? { operationId: cell.operationId, status: cell.status } : {}),
+      ...(recipe?.summary ? { summary: recipe.summary } : {}),
+      ...(origin ? { origin } : {}),
+      failures: [],
+      exchanges: [],
+      durationMs: 0,
+    };
+  }
+
+  /** The credential a request uses: its own, the recipe's, the defaults', else none. */
+  private credentialOf(...choices: Array<string | undefined>): string {
+    return choices.find((c) => c !== undefined) ?? this.ctx.run.recipes.defaultAs ?? NO_CREDENTIAL;
+  }
+
+  /** Identities a set of inputs reads: credentials, generator secrets, $identity values. */
+  private needs(inputs: Inputs[], credentials: string[]): string[] {
+    const needed = new Set(credentials.filter((c) => c !== NO_CREDENTIAL && c !== INVALID_CREDENTIAL));
+    const walk = (node: unknown): void => {
+      if (isExpression(node)) {
+        const e = node as Record<string, unknown>;
+        if (typeof e.$generate === 'string') {
+          const def = this.ctx.run.recipes.generators[e.$generate];
+          if (def) needed.add(def.rfc6238.secret);
+        }
+        if (typeof e.$identity === 'string') needed.add(e.$identity);
+      } else if (node && typeof node === 'object') for (const v of Object.values(node)) walk(v);
+    };
+    for (const i of inputs) walk([i.path, i.query, i.headers, i.cookies, i.body]);
+    return [...needed];
+  }
+
+  /** Why the target cannot run this, or null. */
+  private precondition(needs: string[], writes: boolean, writesReason = WRITES_NOT_ALLOWED): string | null {
+    // The requests that met the hang have failed already; the rest would each wait for the timeout again.
+    if (this.ctx.gate.hung) return hungTarget(HUNG_AFTER_TIMEOUTS);
+    if (this.ctx.gate.exhausted) return budgetSpent(this.ctx.policy.maxRequests);
+    const missing = needs.filter((n) => this.ctx.identities[n] === undefined);
+    if (missing.length) return needsIdentities(missing.map((name) => ({ name, purpose: this.ctx.run.recipes.identities[name]?.purpose ?? 'undeclared identity' })));
+    if (writes && !this.ctx.run.allowWrites) return writesReason;
     return null;
   }
 
-  async respond(operationId: string, statusKey: string): Promise<Verdict> {
-    const op = this.operation(operationId);
-    const base = { operationId, status: statusKey, received: [] as number[] };
-    const scenario = this.scenario(operationId, statusKey);
-    if (!scenario) {
-      const gap: Failure = { check: 'scenario_coverage', kind: 'coverage', operationId, status: null, location: 'scenario catalogue', expected: `a scenario for ${operationId} ${statusKey}`, actual: missingScenario(operationId, statusKey) };
-      return { ...base, outcome: 'failed', failures: [gap] };
-    }
-    const skip = this.precondition(scenarioNeeds(scenario), scenario.writes, scenario.skip);
-    if (skip) return { ...base, outcome: 'skipped', reason: skip, recipe: scenario.recipe, failures: [] };
-    const failures: Failure[] = [];
-    for (const call of scenario.calls) {
-      const intent: ExchangeIntent = { expectedStatus: scenario.status, credentials: credentialKind(call), ...scenario.intent };
-      const result = await this.exchange(op, call, intent);
-      if (result.exchange.response) base.received.push(result.exchange.response.status);
-      failures.push(...result.failures);
-    }
-    return { ...base, outcome: failures.length ? 'failed' : 'passed', recipe: scenario.recipe, failures };
-  }
-
-  async flow(flow: Flow): Promise<Verdict> {
-    const base = { operationId: flow.operations.join('+'), status: 'flow', received: [] as number[] };
-    const skip = this.precondition(flow.needs, true);
-    if (skip) return { ...base, outcome: 'skipped', reason: skip, recipe: flow.title, failures: [] };
-    const failures: Failure[] = [];
-    const driver: FlowDriver = {
-      call: async (operationId, call, intent): Promise<FlowStepResult> => {
-        const { exchange, failures: found } = await this.exchange(this.operation(operationId), call, { credentials: credentialKind(call), ...intent });
-        if (exchange.response) base.received.push(exchange.response.status);
-        failures.push(...found);
-        return { status: exchange.response?.status ?? null, json: exchange.response ? parseJsonBody(exchange.response.body) : undefined, ok: found.length === 0 };
-      },
-      abort: (reason) => {
-        throw new FlowAborted(reason);
-      },
+  private async exchange(op: OperationSpec, inputs: Inputs, as: string, label: string, expect: Expectations, saved: Map<string, SavedValue>, underTest: string): Promise<{ built: BuiltRequest; exchange: Exchange; checks: CheckRun; detail: ExchangeDetail }> {
+    const { ctx } = this;
+    const built = buildRequest(op, ctx.target.baseURL, inputs, as, {
+      identities: ctx.run.recipes.identities,
+      values: ctx.identities,
+      generators: ctx.run.recipes.generators,
+      saved,
+      secretParameters: (name) => ctx.secrets.isSecretParameter(name),
+      invalidCredential: this.invalidCredential,
+      validators: ctx.validators,
+      now: Date.now,
+    });
+    if (built.problems.length) throw new UnmetPrecondition(requestBreaksContract(built.problems, this.originOf(op.operationId)));
+    ctx.redactor.add(...built.secrets);
+    if (built.body !== undefined) ctx.redactor.add(...ctx.secrets.collect(parseJsonBody(Buffer.from(built.body))));
+    const exchange = await send(ctx.request, ctx.gate, ctx.policy, { method: built.method, url: built.url, headers: built.headers, ...(built.body !== undefined ? { body: built.body } : {}) });
+    if (exchange.response) ctx.redactor.add(...ctx.secrets.collect(parseJsonBody(exchange.response.body)));
+    const checks = runChecks({ operation: op, validators: ctx.validators, credential: built.credential, expect, isSecret: (p) => ctx.secrets.isSecretPointer(p) }, exchange);
+    const failure: Failure | null = checks.failure ? ctx.redactor.redactFailure({ ...checks.failure, underTest, step: label }) : null;
+    const summary: ExchangeSummary = {
+      label,
+      operationId: op.operationId,
+      method: op.method,
+      url: ctx.redactor.redact(built.url),
+      status: exchange.response?.status ?? null,
+      durationMs: exchange.durationMs,
+      checks: checks.results,
+      failure,
+      curl: curlCommand(built, ctx.secrets, ctx.redactor),
     };
-    try {
-      await flow.run(driver);
-    } catch (error) {
-      if (!(error instanceof FlowAborted)) throw error;
-      const reason = this.run.redactor.redact(error.message);
-      failures.push({ check: 'flow_precondition', kind: 'behaviour', operationId: base.operationId, status: null, location: 'flow', expected: 'the server to allow the next step', actual: reason });
-    }
-    return { ...base, outcome: failures.length ? 'failed' : 'passed', recipe: flow.title, failures };
+    return {
+      built,
+      exchange,
+      checks: { ...checks, failure },
+      detail: { ...summary, requestText: requestText(exchange, ctx.secrets, ctx.redactor), responseText: responseText(exchange, ctx.secrets, ctx.redactor) },
+    };
   }
 
-  private async exchange(op: OperationSpec, call: Call, intent: ExchangeIntent): Promise<{ exchange: Exchange; failures: Failure[] }> {
-    const { target, redactor, validators } = this.run;
-    const headers: Record<string, string> = { accept: 'application/json' };
-    const query: string[] = [];
-    const credential = this.credentialValue(call);
-    if (credential !== null && isSecured(op)) {
-      for (const scheme of op.security[0] ?? []) {
-        if (scheme.type !== 'apiKey' || !scheme.paramName) continue;
-        if (scheme.in === 'header') headers[scheme.paramName] = credential;
-        else if (scheme.in === 'query') query.push(`${encodeURIComponent(scheme.paramName)}=${encodeURIComponent(credential)}`);
-        else if (scheme.in === 'cookie') headers.cookie = `${scheme.paramName}=${credential}`;
+  private originOf(operationId: string): string {
+    return this.ctx.run.recipes.files.at(-1) ?? `the recipes of ${operationId}`;
+  }
+
+  private async runResponse(cell: ResponseCell): Promise<CellRecord> {
+    const base = this.base(cell);
+    const recipe: Recipe | null = cell.recipe;
+    if (!recipe) return { verdict: { ...base, outcome: 'not_covered', reason: notCovered(cell.key, this.ctx.run.recipes.files[0] ?? null) }, details: [] };
+    if (recipe.skip) return { verdict: { ...base, outcome: 'skipped', reason: recipe.skip }, details: [] };
+    const op = this.op(cell.operationId);
+    const candidates = recipe.candidates?.length ? recipe.candidates.map((c) => ({ ...recipe, ...c })) : [{ ...recipe, label: 'the recipe' }];
+    const credentials = candidates.map((c) => this.credentialOf(c.as, recipe.as));
+    const writes = recipe.writes ?? !isSafeMethod(op.method);
+    const unauthenticated = credentials.every((c) => c === NO_CREDENTIAL || c === INVALID_CREDENTIAL);
+    const blocked = this.precondition(this.needs(candidates, credentials), writes, unauthenticated ? unauthenticatedWriteNotAllowed(op.method) : WRITES_NOT_ALLOWED);
+    if (blocked) return { verdict: { ...base, outcome: 'skipped', reason: blocked }, details: [] };
+
+    const details: ExchangeDetail[] = [];
+    const tried: Array<{ label: string; status: number }> = [];
+    let provokedBy: string | undefined;
+    let waited: ExchangeSummary['waited'];
+    const expect: Expectations = recipe.reject ? { reject: recipe.reject } : {};
+    for (let i = 0, retries = 0; i < candidates.length; i++) {
+      const candidate = candidates[i]!;
+      let result;
+      try {
+        result = await this.exchange(op, candidate, credentials[i]!, candidate.label, expect, new Map(), cell.status);
+      } catch (error) {
+        if (!(error instanceof UnmetPrecondition)) throw error;
+        return { verdict: { ...base, outcome: 'skipped', reason: `${candidate.label}: ${error.message}`, exchanges: details }, details };
+      }
+      const { exchange, checks, detail, built } = result;
+      if (waited) [detail.waited, waited] = [waited, undefined];
+      details.push(detail);
+      if (checks.failure) return { verdict: { ...base, outcome: 'failed', failures: [checks.failure], exchanges: details }, details };
+      const status = exchange.response!.status;
+      if (provokes(op, status, cell.status)) {
+        provokedBy ??= candidate.label;
+        if (recipe.send !== 'all') break;
+        continue;
+      }
+      tried.push({ label: candidate.label, status });
+      const retry = recipe.retry;
+      if (retry && retries < (retry.limit ?? 1) && built.generators.includes(retry.of) && isDocumentedRejection(op, status)) {
+        // RFC 6238 §5.2: the code of this time step may be spent already; the next step's code is new.
+        const def = this.ctx.run.recipes.generators[retry.of]!;
+        const ms = untilNextPeriod(def) + PERIOD_MARGIN_MS;
+        await this.sleep(ms);
+        waited = { ms, why: waitedForPeriod(ms, retry.of) };
+        retries++;
+        i--;
       }
     }
-    const params: Record<string, string> = {};
-    for (const [name, value] of Object.entries(call.path ?? {})) params[name] = this.pathValue(value);
-    redactor.add(...Object.values(params), credential);
-    const url = buildUrl(this.baseURL, op.path, params) + (query.length ? `?${query.join('&')}` : '');
-    const exchange = await send(this.request, this.run.gate, { ...target }, { method: op.method, url, headers });
-    if (exchange.response) redactor.add(...recoveryCodeCandidates(exchange.response.body));
-    const ctx: CheckContext = { operation: op, validators, intent };
-    const failures = runChecks(ctx, exchange).map((f) => redactor.redactFailure(f));
-    await this.observer.exchange(`${op.method} ${op.path} (${call.label})`, exchange, failures);
-    return { exchange, failures };
+    if (provokedBy !== undefined) return { verdict: { ...base, outcome: 'passed', provokedBy, exchanges: details }, details };
+    return { verdict: { ...base, outcome: 'not_provoked', reason: notProvoked(cell.key, tried), exchanges: details }, details };
   }
 
-  private credentialValue(call: Call): string | null {
-    if (call.credential === 'missing') return null;
-    if (call.credential === 'invalid') return this.invalidToken;
-    return this.run.target.identities[call.credential.identity] ?? null;
-  }
-
-  private pathValue(value: PathValue): string {
-    const secret = this.run.target.identities.METAL_OTP_SECRET;
-    if (value === 'current-otp' || value === 'wrong-otp') {
-      if (!secret) throw new Error('METAL_OTP_SECRET is needed to compute an OTP');
-      return value === 'current-otp' ? currentOtp(secret) : wrongOtp(secret);
+  private async runFlow(cell: FlowCell): Promise<CellRecord> {
+    const base = this.base(cell);
+    const { flow } = cell;
+    if (flow.skip) return { verdict: { ...base, outcome: 'skipped', reason: flow.skip }, details: [] };
+    const credentials = flow.steps.map((s) => this.credentialOf(s.as, flow.as));
+    const writes = flow.writes ?? flow.steps.some((s) => !isSafeMethod(this.op(s.call).method));
+    const blocked = this.precondition(this.needs(flow.steps, credentials), writes);
+    if (blocked) return { verdict: { ...base, outcome: 'skipped', reason: blocked }, details: [] };
+    const saved = new Map<string, SavedValue>();
+    const details: ExchangeDetail[] = [];
+    const notes: string[] = [];
+    try {
+      for (const [i, step] of flow.steps.entries()) {
+        const condition = this.condition(step, saved);
+        if (condition) {
+          notes.push(`step ${step.id} not run: ${condition}`);
+          continue;
+        }
+        const failure = await this.runStep(step, credentials[i]!, saved, details);
+        if (failure) return { verdict: { ...base, outcome: 'failed', failures: [failure], exchanges: details, ...(notes.length ? { notes } : {}) }, details };
+      }
+    } catch (error) {
+      if (!(error instanceof FlowStopped || error instanceof UnmetPrecondition)) throw error;
+      return { verdict: { ...base, outcome: 'skipped', reason: this.ctx.redactor.redact(error.message), exchanges: details, ...(notes.length ? { notes } : {}) }, details };
     }
-    return value.literal;
+    return { verdict: { ...base, outcome: 'passed', exchanges: details, ...(notes.length ? { notes } : {}) }, details };
+  }
+
+  /** Why a step with an `if` does not run, or null when it runs. */
+  private condition(step: StepDef, saved: Map<string, SavedValue>): string | null {
+    if (!step.if) return null;
+    const name = step.if.empty ?? step.if.notEmpty!;
+    const value = saved.get(name)?.value;
+    const empty = value === undefined || value === null || (Array.isArray(value) && value.length === 0) || value === '';
+    if (step.if.empty !== undefined) return empty ? null : `"${name}" is not empty`;
+    return empty ? `"${name}" is empty` : null;
+  }
+
+  /** One flow step; a failure ends the flow, an unmet need stops it as skipped. */
+  private async runStep(step: StepDef, as: string, saved: Map<string, SavedValue>, details: ExchangeDetail[]): Promise<Failure | null> {
+    const op = this.op(step.call);
+    const expect: Expectations = {};
+    if (step.reject) expect.reject = step.reject;
+    if (step.fresh) expect.fresh = { pointer: step.fresh.at, notIn: asList(saved.get(step.fresh.notIn)?.value), because: step.fresh.because };
+    if (step.same) expect.same = { pointer: step.same.at, value: saved.get(step.same.as)?.value, because: step.same.because };
+    const wanted = step.expect === undefined ? null : (Array.isArray(step.expect) ? step.expect : [step.expect]).map(String);
+    const underTest = step.reject ? documentedClientErrors(op).join(' or ') : (wanted ?? ['2xx']).join(' or ');
+    let result;
+    try {
+      result = await this.exchange(op, step, as, step.id, expect, saved, underTest);
+    } catch (error) {
+      if (error instanceof UnmetPrecondition) throw new FlowStopped('skipped', `step ${step.id}: ${error.message}`);
+      throw error;
+    }
+    details.push(result.detail);
+    if (result.checks.failure) return result.checks.failure;
+    const status = result.exchange.response!.status;
+    if (step.reject) {
+      // A documented 5xx or 3xx is neither acceptance nor rejection: the flow cannot judge.
+      if (!isDocumentedRejection(op, status)) throw new FlowStopped('skipped', stepUnmet(step.id, op.operationId, status, 'a client error'));
+    } else {
+      const met = wanted ? wanted.some((k) => provokes(op, status, k)) : status >= 200 && status < 300 && documentedResponse(op, status) !== null;
+      if (!met) throw new FlowStopped('skipped', stepUnmet(step.id, op.operationId, status, underTest));
+    }
+    const json = parseJsonBody(result.exchange.response!.body);
+    for (const [name, pointer] of Object.entries(step.save ?? {})) {
+      const value = valueAt(json, pointer);
+      if (value === undefined) throw new FlowStopped('skipped', `step ${step.id}: the ${op.operationId} response has nothing at ${pointer} to save as "${name}" (the schema does not require it)`);
+      saved.set(name, { value, step: step.id, operationId: op.operationId, pointer });
+    }
+    return null;
   }
 }
 
-function credentialKind(call: Call): ExchangeIntent['credentials'] {
-  return typeof call.credential === 'object' ? 'valid' : call.credential;
+function asList(value: unknown): unknown[] {
+  return Array.isArray(value) ? value : value === undefined ? [] : [value];
 }

@@ -3,14 +3,22 @@
  * only copies Buffers. Messages are fixed text: they never echo a token, an OTP
  * or a recovery code back to the client.
  */
+import type { OtpRejectionStatus } from './profiles';
 import { constantJson, errorResponse, type PlannedResponse } from './response';
 
 export const NO_CONTENT: PlannedResponse = Object.freeze({ status: 204 });
 
 // Operation outcomes.
 export const UNAUTHORIZED = errorResponse(401, 'Invalid or missing authentication token');
-export const OTP_REJECTED = errorResponse(400, 'Invalid one-time password or recovery code');
-export const OTP_TOO_LONG = errorResponse(400, 'One-time password is too long');
+/** Verify's rejections, by the status the profile answers them with (both documented for verify). */
+export const OTP_REJECTED: Readonly<Record<OtpRejectionStatus, PlannedResponse>> = Object.freeze({
+  400: errorResponse(400, 'Invalid one-time password or recovery code'),
+  401: errorResponse(401, 'Invalid one-time password or recovery code'),
+});
+export const OTP_TOO_LONG: Readonly<Record<OtpRejectionStatus, PlannedResponse>> = Object.freeze({
+  400: errorResponse(400, 'One-time password is too long'),
+  401: errorResponse(401, 'One-time password is too long'),
+});
 export const OTP_NO_2FA = errorResponse(400, 'Two-factor authentication is not enabled for this user');
 export const CODES_NO_2FA = errorResponse(404, 'Two-factor authentication is not enabled for this user');
 export const CODES_PENDING = errorResponse(422, 'Two-factor authentication enrolment is not confirmed yet');

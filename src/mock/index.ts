@@ -1,8 +1,18 @@
 /** Public surface of the OTP API mock. */
 export { createMockServer, API_PREFIX, BODY_LIMIT_BYTES, MAX_HEADER_BYTES, MAX_OTP_LENGTH } from './server';
 export type { MockServer, MockServerOptions } from './server';
-export { MockState, NORMAL_FLAGS, SMS_PHONE, RECOVERY_CODE_COUNT, generateRecoveryCodes } from './state';
-export type { MockUser, MockUserName, SmsMessage, StateFlags, TwoFactorMethod } from './state';
+export {
+  MockState,
+  NORMAL_FLAGS,
+  SMS_PHONE,
+  RECOVERY_CODE_COUNT,
+  DEFAULT_TOTP_PERIOD_SECONDS,
+  generateRecoveryCodes,
+  isMalformedOtp,
+} from './state';
+export type { MockStateOptions, MockUser, MockUserName, SmsMessage, StateFlags, TwoFactorMethod } from './state';
+export { PROFILES, PROFILE_NAMES, DEFAULT_PROFILE, DEFAULT_SWITCHES, findProfile, getProfile } from './profiles';
+export type { OtpRejectionStatus, ProfileDefinition, ProfileName, ProfileSwitches } from './profiles';
 export {
   MUTANTS,
   MUTANT_NAMES,
@@ -12,6 +22,16 @@ export {
   getMutant,
   describeMutants,
   mutantApplies,
+  mutantProfiles,
 } from './mutants';
-export type { CheckRule, MutantBehaviour, MutantDefinition, MutantInfo, MutantKind, MutationContext, OperationId } from './mutants';
+export type {
+  CheckRule,
+  MutantBehaviour,
+  MutantDefinition,
+  MutantInfo,
+  MutantKind,
+  MutantRow,
+  MutationContext,
+  OperationId,
+} from './mutants';
 export type { PlannedResponse } from './response';

@@ -1,8 +1,12 @@
 /**
  * Catalogue of deliberate deviations the mock can be started with. A "mutant"
  * breaks the contract in one (operation, status) so that exactly one check
- * (`rule`) should catch it; a "conforming" variant is legal-but-unusual HTTP
- * applied to every response, which no check may flag.
+ * (`rule`) should catch it; a "conforming" variant is legal-but-unusual
+ * behaviour, applied to every response or to the one (operation, status) it
+ * names, which no check may flag.
+ *
+ * A mutant lists the profiles (profiles.ts) under which its broken response
+ * actually occurs; the suite must kill it under each of them.
  *
  * A behaviour is one or more of:
  *  - transform: rewrites the planned response of its (operation, status);
@@ -10,7 +14,7 @@
  *  - flags:     switches a state behaviour (see StateFlags);
  *  - ignoreAuth: its operation treats a missing/unknown token as the main user.
  * transform/takeOver only run where operationId and status match (absent = any,
- * which is how conforming variants cover every response under /metal/v1).
+ * which is how unscoped conforming variants cover every response under /metal/v1).
  */
 import { randomUUID } from 'node:crypto';
 import type { IncomingMessage, ServerResponse } from 'node:http';
@@ -22,6 +26,7 @@ import {
   type ContentCoding,
   type PlannedResponse,
 } from './response';
+import { PROFILE_NAMES, type ProfileName } from './profiles';
 import type { MockState, StateFlags } from './state';
 
 export const OPERATION_IDS = ['findEnsureOtp', 'findRecoveryCodes', 'regenerateCodes', 'receiveCodes'] as const;
@@ -29,18 +34,19 @@ export type OperationId = (typeof OPERATION_IDS)[number];
 
 /** Names of the suite's checks a mutant is expected to trip. */
 export const CHECK_RULES = [
+  'transport_error',
   'status_code_conformance',
-  'expected_status',
   'content_type_conformance',
   'no_body_conformance',
   'response_schema_conformance',
+  'response_headers_conformance',
   'auth_required',
-  'wrong_otp_rejected',
-  'recovery_code_single_use',
-  'regeneration_rotates_codes',
-  'recovery_codes_listed_after_regeneration',
-  'revoked_code_rejected',
-  'transport_error',
+  // A request the recipe declares invalid (wrong, used or revoked code) was accepted with 2xx.
+  'negative_data_rejection',
+  // A regeneration returned an empty list or a code from before.
+  'fresh_values',
+  // After a regeneration, the listing does not equal the regenerated codes.
+  'saved_values_match',
 ] as const;
 export type CheckRule = (typeof CHECK_RULES)[number];
 
@@ -66,15 +72,27 @@ export interface MutantBehaviour {
 export interface MutantInfo {
   readonly name: string;
   readonly kind: MutantKind;
+  /** A mutant's target; a conforming variant's scope (absent: every response). */
   readonly operationId?: OperationId;
   readonly status?: number;
+  /** The check that must catch a mutant; never set on a conforming variant. */
   readonly rule?: CheckRule;
+  /** Profiles under which the changed response actually occurs; absent: every profile. */
+  readonly profiles?: readonly ProfileName[];
   readonly description: string;
 }
 
 export interface MutantDefinition extends MutantInfo {
   readonly behaviour: MutantBehaviour;
 }
+
+/** A catalogue row for --list and reports: `profiles` always spelled out. */
+export interface MutantRow extends MutantInfo {
+  readonly profiles: readonly ProfileName[];
+}
+
+/** Every profile but all-401, which never answers verify with 400 for a user with 2FA. */
+const VERIFY_400_PROFILES: readonly ProfileName[] = PROFILE_NAMES.filter((p) => p !== 'all-401');
 
 // Small helpers the entries share.
 
@@ -209,6 +227,7 @@ export const MUTANTS: readonly MutantDefinition[] = Object.freeze([
     operationId: 'findEnsureOtp',
     status: 400,
     rule: 'response_schema_conformance',
+    profiles: VERIFY_400_PROFILES,
     description: 'The 400 Error body is {"errors": "bad otp"} (errors must be an array).',
     behaviour: { transform: withValue({ errors: 'bad otp' }) },
   },
@@ -281,25 +300,6 @@ export const MUTANTS: readonly MutantDefinition[] = Object.freeze([
     description: 'The 204 carries a JSON body in chunked transfer coding (connection closed afterwards).',
     behaviour: { takeOver: rawNoContentWithBody(true) },
   },
-  // expected_status: documented status, but not the one the scenario provokes
-  {
-    name: 'sms-400-answered-422',
-    kind: 'mutant',
-    operationId: 'receiveCodes',
-    status: 400,
-    rule: 'expected_status',
-    description: 'A user without a phone gets 422 (documented) instead of 400.',
-    behaviour: { transform: withStatus(422) },
-  },
-  {
-    name: 'recovery-codes-404-answered-422',
-    kind: 'mutant',
-    operationId: 'findRecoveryCodes',
-    status: 404,
-    rule: 'expected_status',
-    description: 'A user without 2FA gets 422 (documented) instead of 404.',
-    behaviour: { transform: withStatus(422) },
-  },
   // status_code_conformance: status the contract does not document
   {
     name: 'regenerate-200-answered-201',
@@ -316,6 +316,7 @@ export const MUTANTS: readonly MutantDefinition[] = Object.freeze([
     operationId: 'findEnsureOtp',
     status: 400,
     rule: 'status_code_conformance',
+    profiles: VERIFY_400_PROFILES,
     description: 'A rejected OTP gets 403 (undocumented) instead of 400.',
     behaviour: { transform: withStatus(403) },
   },
@@ -328,7 +329,9 @@ export const MUTANTS: readonly MutantDefinition[] = Object.freeze([
     description: 'A missing/invalid token gets 403 (undocumented) instead of 401.',
     behaviour: { transform: withStatus(403) },
   },
-  // Behavioural mutants (state or auth); status = the response that should have been sent.
+  // Behavioural mutants (state or auth); status = the response the default profile should have sent.
+  // They occur under every profile: flows regenerate first when the list is empty, so under
+  // spent-codes a stale list is the empty one and a non-rotating regeneration returns [].
   {
     name: 'recovery-codes-auth-ignored',
     kind: 'mutant',
@@ -352,7 +355,7 @@ export const MUTANTS: readonly MutantDefinition[] = Object.freeze([
     kind: 'mutant',
     operationId: 'findEnsureOtp',
     status: 400,
-    rule: 'wrong_otp_rejected',
+    rule: 'negative_data_rejection',
     description: 'Verify accepts any OTP for a user with 2FA (wrong codes get 204).',
     behaviour: { flags: { acceptAnyOtp: true } },
   },
@@ -361,7 +364,7 @@ export const MUTANTS: readonly MutantDefinition[] = Object.freeze([
     kind: 'mutant',
     operationId: 'findEnsureOtp',
     status: 400,
-    rule: 'recovery_code_single_use',
+    rule: 'negative_data_rejection',
     description: 'Verify does not consume recovery codes: a used code verifies again.',
     behaviour: { flags: { reusableRecoveryCodes: true } },
   },
@@ -370,7 +373,7 @@ export const MUTANTS: readonly MutantDefinition[] = Object.freeze([
     kind: 'mutant',
     operationId: 'regenerateCodes',
     status: 200,
-    rule: 'regeneration_rotates_codes',
+    rule: 'fresh_values',
     description: 'Regeneration returns the existing codes instead of new ones.',
     behaviour: { flags: { noRotation: true } },
   },
@@ -379,7 +382,7 @@ export const MUTANTS: readonly MutantDefinition[] = Object.freeze([
     kind: 'mutant',
     operationId: 'findRecoveryCodes',
     status: 200,
-    rule: 'recovery_codes_listed_after_regeneration',
+    rule: 'saved_values_match',
     description: 'After a regeneration the list still shows the codes from before it.',
     behaviour: { flags: { staleListing: true } },
   },
@@ -388,7 +391,7 @@ export const MUTANTS: readonly MutantDefinition[] = Object.freeze([
     kind: 'mutant',
     operationId: 'findEnsureOtp',
     status: 400,
-    rule: 'revoked_code_rejected',
+    rule: 'negative_data_rejection',
     description: 'Codes replaced by a regeneration still verify.',
     behaviour: { flags: { revokedCodesAccepted: true } },
   },
@@ -410,6 +413,23 @@ export const MUTANTS: readonly MutantDefinition[] = Object.freeze([
     rule: 'transport_error',
     description: 'The 500 never arrives: the connection stays open without a response until the server closes.',
     behaviour: { takeOver: () => undefined },
+  },
+  // Conforming variants scoped to one response: another documented status, which the suite may only note as not provoked.
+  {
+    name: 'sms-no-phone-answered-422',
+    kind: 'conforming',
+    operationId: 'receiveCodes',
+    status: 400,
+    description: 'A user without a phone gets 422 (documented for receiveCodes) instead of 400.',
+    behaviour: { transform: withStatus(422) },
+  },
+  {
+    name: 'no-2fa-codes-answered-422',
+    kind: 'conforming',
+    operationId: 'findRecoveryCodes',
+    status: 404,
+    description: 'A user without 2FA listing recovery codes gets 422 (documented for findRecoveryCodes) instead of 404.',
+    behaviour: { transform: withStatus(422) },
   },
   // Conforming variants: legal HTTP on every response.
   {
@@ -520,19 +540,29 @@ export function getMutant(name: string): MutantDefinition {
   return m;
 }
 
+/** The profiles under which an entry's changed response occurs. */
+export function mutantProfiles(m: MutantInfo): readonly ProfileName[] {
+  return m.profiles ?? PROFILE_NAMES;
+}
+
 /** The catalogue without behaviours: plain, JSON-serialisable rows (for --list and reports). */
-export function describeMutants(): MutantInfo[] {
-  return MUTANTS.map(({ name, kind, operationId, status, rule, description }) => ({
-    name,
-    kind,
-    ...(operationId !== undefined && { operationId }),
-    ...(status !== undefined && { status }),
-    ...(rule !== undefined && { rule }),
-    description,
+export function describeMutants(): MutantRow[] {
+  return MUTANTS.map((m) => ({
+    name: m.name,
+    kind: m.kind,
+    ...(m.operationId !== undefined && { operationId: m.operationId }),
+    ...(m.status !== undefined && { status: m.status }),
+    ...(m.rule !== undefined && { rule: m.rule }),
+    profiles: [...mutantProfiles(m)],
+    description: m.description,
   }));
 }
 
-/** Whether a mutant's transform/takeOver applies to this response. */
-export function mutantApplies(m: MutantDefinition, operationId: OperationId | null, status: number): boolean {
+/**
+ * Whether an entry's transform/takeOver applies to this response: its
+ * operationId and status, each when set (a mutant's target, a conforming
+ * variant's scope); an unscoped conforming variant applies everywhere.
+ */
+export function mutantApplies(m: MutantInfo, operationId: OperationId | null, status: number): boolean {
   return (m.operationId === undefined || m.operationId === operationId) && (m.status === undefined || m.status === status);
 }

@@ -3,8 +3,10 @@
  *
  * The hot path is deliberately plain: string comparisons for routing, constant
  * responses pre-serialised to Buffers, no per-request logging, and a request
- * without a body is answered synchronously. A mutant (see mutants.ts) hooks in
- * at exactly three places: the state flags, the auth fallback, and `respond`.
+ * without a body is answered synchronously. A profile (see profiles.ts) sets
+ * the state switches and verify's rejection statuses. A mutant (see mutants.ts)
+ * hooks in at exactly three places: the state flags, the auth fallback, and
+ * `respond`, after the profile has planned the response.
  */
 import * as http from 'node:http';
 import type { AddressInfo } from 'node:net';
@@ -29,12 +31,17 @@ import {
   methodNotAllowed,
 } from './http-errors';
 import { getMutant, mutantApplies, type MutantDefinition, type MutationContext, type OperationId } from './mutants';
+import { DEFAULT_PROFILE, getProfile, type ProfileDefinition } from './profiles';
 import { JSON_MEDIA_TYPE, rawResponse, writeResponse, type PlannedResponse } from './response';
-import { MockState, type MockUser } from './state';
+import { MockState, isMalformedOtp, type MockUser } from './state';
 
 export interface MockServerOptions {
   /** Name of a catalogue entry in mutants.ts; unset or '' = the conforming mock. */
   mutant?: string;
+  /** Name of a profile in profiles.ts; unset or '' = `default`. */
+  profile?: string;
+  /** TOTP time step in seconds (the main user's included); default 30. Tests use short steps. */
+  totpPeriodSeconds?: number;
   /** Interface to listen on; default 127.0.0.1. */
   host?: string;
   /** Limit for receiving a whole request (and its headers); default 10 000 ms. */
@@ -50,6 +57,8 @@ export interface MockServer {
   readonly state: MockState;
   /** The active catalogue entry, or null. */
   readonly mutant: MutantDefinition | null;
+  /** The active profile. */
+  readonly profile: ProfileDefinition;
   /** Starts listening (port 0 = any free port); resolves to the base URL, e.g. http://127.0.0.1:4010/metal/v1. */
   listen(port?: number): Promise<string>;
   /** Stops listening, drops every connection (including ones a mutant left hanging). */
@@ -141,9 +150,16 @@ const noop = (): void => undefined;
 
 export function createMockServer(opts: MockServerOptions = {}): MockServer {
   const mutant = opts.mutant === undefined || opts.mutant === '' ? null : getMutant(opts.mutant);
+  const profile = opts.profile === undefined || opts.profile === '' ? DEFAULT_PROFILE : getProfile(opts.profile);
   const host = opts.host ?? '127.0.0.1';
   const requestTimeoutMs = opts.requestTimeoutMs ?? 10_000;
-  const state = new MockState({ ...(opts.now !== undefined && { now: opts.now }), flags: mutant?.behaviour.flags ?? {} });
+  const state = new MockState({
+    ...(opts.now !== undefined && { now: opts.now }),
+    ...(opts.totpPeriodSeconds !== undefined && { totpPeriodSeconds: opts.totpPeriodSeconds }),
+    flags: mutant?.behaviour.flags ?? {},
+    switches: profile.switches,
+  });
+  const { malformedOtpStatus, rejectedOtpStatus } = profile.switches;
   const onError = opts.onError ?? noop;
   const timers = new Set<NodeJS.Timeout>();
 
@@ -195,14 +211,18 @@ export function createMockServer(opts: MockServerOptions = {}): MockServer {
     res.destroy();
   }
 
+  function planVerify(user: MockUser, otp: string): PlannedResponse {
+    // Nothing to verify against: 400 under every profile.
+    if (user.twoFactor === 'none') return otp.length > MAX_OTP_LENGTH ? OTP_TOO_LONG[400] : OTP_NO_2FA;
+    if (otp.length > MAX_OTP_LENGTH) return OTP_TOO_LONG[malformedOtpStatus];
+    if (state.verifyOtp(user, otp)) return NO_CONTENT;
+    return OTP_REJECTED[isMalformedOtp(otp) ? malformedOtpStatus : rejectedOtpStatus];
+  }
+
   function plan(op: OperationId, user: MockUser, route: Route): PlannedResponse {
     switch (op) {
-      case 'findEnsureOtp': {
-        const otp = route.kind === 'verify' ? route.otp : '';
-        if (otp.length > MAX_OTP_LENGTH) return OTP_TOO_LONG;
-        if (user.twoFactor === 'none') return OTP_NO_2FA;
-        return state.verifyOtp(user, otp) ? NO_CONTENT : OTP_REJECTED;
-      }
+      case 'findEnsureOtp':
+        return planVerify(user, route.kind === 'verify' ? route.otp : '');
       case 'findRecoveryCodes':
         if (user.twoFactor === 'none') return CODES_NO_2FA;
         if (user.pending) return CODES_PENDING;
@@ -378,6 +398,7 @@ export function createMockServer(opts: MockServerOptions = {}): MockServer {
     server,
     state,
     mutant,
+    profile,
     listen(port = 0): Promise<string> {
       return new Promise((resolve, reject) => {
         const onListenError = (err: Error): void => reject(err);

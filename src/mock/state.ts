@@ -1,10 +1,13 @@
 /**
  * In-memory state of the mock: the seeded users (from MOCK_IDENTITIES), their
  * TOTP secrets and recovery codes, and the outbox of SMS the mock "sent".
+ * Mutants flip StateFlags (contract breaks); profiles set ProfileSwitches
+ * (legal variants).
  */
 import { randomBytes } from 'node:crypto';
 import { Secret, TOTP } from 'otpauth';
 import { MOCK_IDENTITIES, type MockIdentityName } from './identities';
+import { DEFAULT_SWITCHES, type ProfileSwitches } from './profiles';
 
 /** Identity names that are tokens (all but the TOTP secret). */
 export type MockUserName = Exclude<MockIdentityName, 'METAL_OTP_SECRET'>;
@@ -26,6 +29,8 @@ export interface MockUser {
   recoveryCodes: string[];
   /** The codes valid for TOTP step `step` (steps step-1..step+1), cached: HMACs dominate verify's cost. */
   totpWindow: { step: number; codes: readonly string[] } | null;
+  /** Time step of the last TOTP code accepted for this user, or null (RFC 6238 §5.2). */
+  lastTotpStep: number | null;
   /** Codes replaced by a regeneration; only the revoked-codes mutant still honours them. */
   revokedCodes: string[];
   /** What GET lists under the stale-list mutant once codes were regenerated; null: the live list. */
@@ -64,6 +69,7 @@ export const NORMAL_FLAGS: Readonly<StateFlags> = Object.freeze({
 export const SMS_PHONE = '+15555550100';
 export const RECOVERY_CODE_COUNT = 10;
 export const RECOVERY_CODE_LENGTH = 10;
+export const DEFAULT_TOTP_PERIOD_SECONDS = 30;
 const CODE_ALPHABET = 'abcdefghijklmnopqrstuvwxyz0123456789';
 
 export type SmsOutcome = 'sent' | 'not-enabled' | 'no-phone' | 'gateway-failed';
@@ -71,11 +77,20 @@ export type SmsOutcome = 'sent' | 'not-enabled' | 'no-phone' | 'gateway-failed';
 export interface MockStateOptions {
   now?: () => number;
   flags?: Partial<StateFlags>;
+  /** The profile's switches; default: the `default` profile's. */
+  switches?: Partial<ProfileSwitches>;
+  /** TOTP time step of every user, the main user's included (RFC 6238 §4.1 X); default 30. */
+  totpPeriodSeconds?: number;
 }
 
-/** RFC 6238 defaults the API uses: HMAC-SHA1, 6 digits, 30 s steps. */
-function totpFor(secret: Secret): TOTP {
-  return new TOTP({ secret, algorithm: 'SHA1', digits: 6, period: 30 });
+/** RFC 6238 §4 with the API's parameters: HMAC-SHA1, 6 digits, `period`-second steps. */
+function totpFor(secret: Secret, period: number): TOTP {
+  return new TOTP({ secret, algorithm: 'SHA1', digits: 6, period });
+}
+
+function checkedPeriod(seconds: number): number {
+  if (!Number.isInteger(seconds) || seconds < 1) throw new Error(`totpPeriodSeconds must be a positive integer, got ${seconds}`);
+  return seconds;
 }
 
 /** `count` lowercase alphanumeric codes from crypto.randomBytes, unbiased by rejection sampling. */
@@ -103,9 +118,25 @@ function isSixDigits(s: string): boolean {
   return true;
 }
 
+function hasRecoveryCodeShape(s: string): boolean {
+  if (s.length !== RECOVERY_CODE_LENGTH) return false;
+  for (let i = 0; i < s.length; i++) if (!CODE_ALPHABET.includes(s[i] as string)) return false;
+  return true;
+}
+
+/**
+ * Whether an OTP could not be any code the mock issues: neither a TOTP code
+ * (exactly 6 ASCII digits, RFC 4226 §5.3) nor shaped like a recovery code.
+ */
+export function isMalformedOtp(otp: string): boolean {
+  return !isSixDigits(otp) && !hasRecoveryCodeShape(otp);
+}
+
 export class MockState {
   readonly now: () => number;
   readonly flags: Readonly<StateFlags>;
+  readonly switches: ProfileSwitches;
+  readonly totpPeriodSeconds: number;
   private readonly byToken = new Map<string, MockUser>();
   private readonly byName = new Map<MockUserName, MockUser>();
   private sms: SmsMessage[] = [];
@@ -113,6 +144,8 @@ export class MockState {
   constructor(opts: MockStateOptions = {}) {
     this.now = opts.now ?? Date.now;
     this.flags = Object.freeze({ ...NORMAL_FLAGS, ...opts.flags });
+    this.switches = Object.freeze({ ...DEFAULT_SWITCHES, ...opts.switches });
+    this.totpPeriodSeconds = checkedPeriod(opts.totpPeriodSeconds ?? DEFAULT_TOTP_PERIOD_SECONDS);
     this.reset();
   }
 
@@ -125,7 +158,7 @@ export class MockState {
     const seed = (
       name: MockUserName,
       twoFactor: TwoFactorMethod,
-      extra: { pending?: boolean; phone?: string; smsGatewayFails?: boolean; secret?: string } = {},
+      extra: { pending?: boolean; phone?: string; smsGatewayFails?: boolean; secret?: string; codesSpent?: boolean } = {},
     ): void => {
       const secret =
         twoFactor === 'none' ? null : extra.secret !== undefined ? Secret.fromBase32(extra.secret) : new Secret({ size: 20 });
@@ -137,18 +170,19 @@ export class MockState {
         pending,
         phone: extra.phone ?? null,
         smsGatewayFails: extra.smsGatewayFails ?? false,
-        totp: secret === null ? null : totpFor(secret),
+        totp: secret === null ? null : totpFor(secret, this.totpPeriodSeconds),
         totpSecret: secret === null ? null : secret.base32,
         // Codes are issued when enrolment is confirmed, so a pending user has none.
-        recoveryCodes: twoFactor === 'none' || pending ? [] : generateRecoveryCodes(),
+        recoveryCodes: twoFactor === 'none' || pending || extra.codesSpent === true ? [] : generateRecoveryCodes(),
         revokedCodes: [],
         staleListing: null,
         totpWindow: null,
+        lastTotpStep: null,
       };
       this.byToken.set(user.token, user);
       this.byName.set(name, user);
     };
-    seed('METAL_AUTH_TOKEN', 'app', { secret: appSecret });
+    seed('METAL_AUTH_TOKEN', 'app', { secret: appSecret, codesSpent: this.switches.mainUserCodesSpent });
     seed('METAL_AUTH_TOKEN_NO_2FA', 'none');
     seed('METAL_AUTH_TOKEN_SMS', 'sms', { phone: SMS_PHONE });
     seed('METAL_AUTH_TOKEN_SMS_NO_PHONE', 'sms');
@@ -175,26 +209,48 @@ export class MockState {
 
   /**
    * Whether `otp` verifies `user`: a TOTP within ±1 step of now, or an unused
-   * recovery code (consumed on use). There is deliberately no replay
-   * protection for TOTP codes: the same code verifies again within its window.
+   * recovery code (consumed on use). Replay protection for TOTP codes is the
+   * `totpSingleUse` switch; without it a code verifies again within its window.
    */
   verifyOtp(user: MockUser, otp: string): boolean {
     if (user.twoFactor === 'none') return false;
     if (this.flags.acceptAnyOtp) return true;
-    if (user.totp !== null && isSixDigits(otp) && this.totpWindow(user, user.totp).includes(otp)) return true;
+    if (user.totp !== null && isSixDigits(otp) && this.acceptTotp(user, user.totp, otp)) return true;
     if (this.consume(user.recoveryCodes, otp)) return true;
     return this.flags.revokedCodesAccepted && this.consume(user.revokedCodes, otp);
   }
 
+  private acceptTotp(user: MockUser, totp: TOTP, otp: string): boolean {
+    const step = this.acceptableTotpStep(user, totp, otp);
+    if (step === null) return false;
+    user.lastTotpStep = step;
+    return true;
+  }
+
+  /** The earliest step of the window whose code is `otp` and that may still be used, or null. */
+  private acceptableTotpStep(user: MockUser, totp: TOTP, otp: string): number | null {
+    const window = this.totpWindow(user, totp);
+    for (let i = 0; i < window.codes.length; i++) {
+      const step = window.step - 1 + i;
+      if (window.codes[i] === otp && !this.totpStepSpent(user, step)) return step;
+    }
+    return null;
+  }
+
+  /** RFC 6238 §5.2: after a code of step s was accepted, the verifier refuses codes of steps <= s. */
+  private totpStepSpent(user: MockUser, step: number): boolean {
+    return this.switches.totpSingleUse && user.lastTotpStep !== null && step <= user.lastTotpStep;
+  }
+
   /** The TOTP codes accepted now: the current step and one step either side (RFC 6238 §5.2). */
-  private totpWindow(user: MockUser, totp: TOTP): readonly string[] {
+  private totpWindow(user: MockUser, totp: TOTP): { step: number; codes: readonly string[] } {
     const period = totp.period * 1000;
     const step = Math.floor(this.now() / period);
     if (user.totpWindow === null || user.totpWindow.step !== step) {
       const codes = [step - 1, step, step + 1].map((s) => totp.generate({ timestamp: s * period }));
       user.totpWindow = { step, codes };
     }
-    return user.totpWindow.codes;
+    return user.totpWindow;
   }
 
   private consume(codes: string[], code: string): boolean {

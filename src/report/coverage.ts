@@ -1,130 +1,159 @@
 /**
- * The coverage matrix: every documented (operation, status) of every target
- * -> passed / failed / skipped (with reason) / not covered. Shards merge.
+ * The coverage matrix: every cell (documented response or flow) of every target
+ * with its outcome in the run's one vocabulary. Shards merge cell by cell.
  */
 import { relative } from 'node:path';
-import type { ContractPlan } from '../contract/model';
-
-export type Outcome = 'passed' | 'failed' | 'skipped' | 'not_covered';
+import type { CheckName } from '../checks';
+import type { Cell } from '../scenarios/plan';
+import type { RunPlan } from '../scenarios/run-plan';
+import { GAPS, OUTCOMES, type CellVerdict, type Outcome } from './verdict';
+import { failureContext, failureLines, OUTCOME_WORDS } from './wording';
 
 export interface CoverageCell {
   target: string;
-  operationId: string;
-  method: string;
-  path: string;
-  /** Documented status key, or `flow` for stateful flows (operationId then names the flow). */
-  status: string;
+  key: string;
+  kind: 'response' | 'flow';
+  title: string;
+  operationId?: string;
+  method?: string;
+  path?: string;
+  status?: string;
   outcome: Outcome;
   reason?: string;
-  /** Failing checks. */
-  checks: string[];
-  /** Redacted one-line failures. */
-  failures: string[];
+  provokedBy?: string;
+  /** Checks that ran, and whether each held on every exchange. */
+  checks: Array<{ check: CheckName; passed: boolean }>;
+  /** One block of lines per failure, already worded and masked. */
+  failures: string[][];
+  /** How to send each failing request again. */
+  reproduce: string[];
 }
 
+export type Totals = Record<Outcome, number>;
+
 export interface CoverageMatrix {
-  schemaVersion: 1;
-  contract: { file: string; title: string; version: string; sha256: string; tags: string[] };
+  schemaVersion: 2;
+  contract: { file: string; title: string; version: string; sha256: string };
+  recipes: string[];
+  selection: RunPlan['selection'];
+  strictCoverage: boolean;
   targets: Array<{ name: string; baseURL: string }>;
   cells: CoverageCell[];
-  totals: Record<Outcome, number>;
+  totals: { responses: Totals; flows: Totals };
   diagnoses: string[];
 }
 
-/** What a finished test contributes (from its annotations and result). */
-export interface CoverageRecord {
-  target: string;
-  operationId: string;
-  status: string;
-  outcome: Exclude<Outcome, 'not_covered'>;
-  reason?: string;
-  checks: string[];
-  failures: string[];
-}
+const zero = (): Totals => Object.fromEntries(OUTCOMES.map((o) => [o, 0])) as Totals;
 
-const RANK: Record<Outcome, number> = { not_covered: 0, skipped: 1, passed: 2, failed: 3 };
-
-export function cellKey(c: Pick<CoverageCell, 'target' | 'operationId' | 'status'>): string {
-  return `${c.target}\u0000${c.operationId}\u0000${c.status}`;
-}
-
-function totals(cells: CoverageCell[]): Record<Outcome, number> {
-  const out: Record<Outcome, number> = { passed: 0, failed: 0, skipped: 0, not_covered: 0 };
-  for (const c of cells) if (c.status !== 'flow') out[c.outcome]++;
+export function totals(cells: CoverageCell[]): CoverageMatrix['totals'] {
+  const out = { responses: zero(), flows: zero() };
+  for (const c of cells) out[c.kind === 'flow' ? 'flows' : 'responses'][c.outcome]++;
   return out;
 }
 
-export function buildMatrix(
-  plan: ContractPlan,
-  targets: Array<{ name: string; baseURL: string }>,
-  flowIds: string[],
-  records: CoverageRecord[],
-  diagnoses: string[] = [],
-): CoverageMatrix {
-  const cells = new Map<string, CoverageCell>();
-  for (const { name } of targets) {
-    for (const op of plan.operations) {
-      for (const r of op.responses) {
-        const cell: CoverageCell = { target: name, operationId: op.operationId, method: op.method, path: op.path, status: r.status, outcome: 'not_covered', checks: [], failures: [] };
-        cells.set(cellKey(cell), cell);
-      }
-    }
-    for (const id of flowIds) {
-      const cell: CoverageCell = { target: name, operationId: id, method: '', path: '', status: 'flow', outcome: 'not_covered', checks: [], failures: [] };
-      cells.set(cellKey(cell), cell);
-    }
-  }
-  for (const rec of records) {
-    const cell = cells.get(cellKey(rec));
-    if (!cell || RANK[rec.outcome] < RANK[cell.outcome]) continue;
-    Object.assign(cell, { outcome: rec.outcome, checks: rec.checks, failures: rec.failures }, rec.reason ? { reason: rec.reason } : {});
-  }
-  const list = [...cells.values()];
+function checksOf(verdict: CellVerdict): CoverageCell['checks'] {
+  const byName = new Map<CheckName, boolean>();
+  for (const ex of verdict.exchanges) for (const r of ex.checks) byName.set(r.check, (byName.get(r.check) ?? true) && r.passed);
+  return [...byName].map(([check, passed]) => ({ check, passed }));
+}
+
+export function coverageCell(cell: Cell, target: string, verdict: CellVerdict | null): CoverageCell {
+  const base = {
+    target,
+    key: cell.key,
+    kind: cell.kind,
+    title: cell.title,
+    ...(cell.kind === 'response' ? { operationId: cell.operationId, method: cell.method, path: cell.path, status: cell.status } : {}),
+  };
+  if (!verdict) return { ...base, outcome: 'filtered', reason: cell.filteredBy ?? 'filtered', checks: [], failures: [], reproduce: [] };
   return {
-    schemaVersion: 1,
-    contract: { file: relative(process.cwd(), plan.file) || plan.file, title: plan.title, version: plan.version, sha256: plan.sha256, tags: plan.tags },
-    targets,
-    cells: list,
-    totals: totals(list),
+    ...base,
+    outcome: verdict.outcome,
+    ...(verdict.reason ? { reason: verdict.reason } : {}),
+    ...(verdict.provokedBy ? { provokedBy: verdict.provokedBy } : {}),
+    checks: checksOf(verdict),
+    failures: verdict.failures.map((f) => [failureContext(verdict.title, f, verdict.kind), ...failureLines(f)]),
+    reproduce: verdict.exchanges.filter((e) => e.failure).map((e) => e.curl),
+  };
+}
+
+export function buildMatrix(run: RunPlan, verdicts: CellVerdict[], diagnoses: string[] = []): CoverageMatrix {
+  const byKey = new Map(verdicts.map((v) => [`${v.target}\u0000${v.key}`, v]));
+  const cells = run.targets.flatMap((t) => run.cells.map((c) => coverageCell(c, t.name, c.filteredBy ? null : (byKey.get(`${t.name}\u0000${c.key}`) ?? null))));
+  return {
+    schemaVersion: 2,
+    contract: { file: relative(process.cwd(), run.contract.file) || run.contract.file, title: run.contract.title, version: run.contract.version, sha256: run.contract.sha256 },
+    recipes: run.recipes.files.map((f) => relative(process.cwd(), f) || f),
+    selection: run.selection,
+    strictCoverage: run.strictCoverage,
+    targets: run.targets,
+    cells,
+    totals: totals(cells),
     diagnoses,
   };
 }
 
-/** Shards each report every cell; a cell takes the most informative outcome any shard saw. */
+/** Shards each hold every cell; a cell takes the outcome of the shard that ran it. */
 export function mergeMatrices(matrices: CoverageMatrix[]): CoverageMatrix {
   const [first, ...rest] = matrices;
   if (!first) throw new Error('nothing to merge');
-  const cells = new Map(first.cells.map((c) => [cellKey(c), { ...c }]));
+  const key = (c: CoverageCell) => `${c.target}\u0000${c.key}`;
+  const cells = new Map(first.cells.map((c) => [key(c), c]));
   for (const m of rest) {
     if (m.contract.sha256 !== first.contract.sha256) throw new Error(`cannot merge coverage of different contracts (${m.contract.sha256.slice(0, 12)} vs ${first.contract.sha256.slice(0, 12)})`);
     for (const c of m.cells) {
-      const mine = cells.get(cellKey(c));
-      if (!mine || RANK[c.outcome] > RANK[mine.outcome]) cells.set(cellKey(c), { ...c });
+      const mine = cells.get(key(c));
+      if (!mine || (mine.outcome === 'filtered' && c.outcome !== 'filtered')) cells.set(key(c), c);
     }
   }
-  const targets = [...new Map([...matrices.flatMap((m) => m.targets)].map((t) => [t.name, t])).values()];
   const list = [...cells.values()];
-  return { ...first, targets, cells: list, totals: totals(list), diagnoses: [...new Set(matrices.flatMap((m) => m.diagnoses))] };
+  const targets = [...new Map(matrices.flatMap((m) => m.targets).map((t) => [t.name, t])).values()];
+  return { ...first, selection: { ...first.selection, shard: null }, targets, cells: list, totals: totals(list), diagnoses: [...new Set(matrices.flatMap((m) => m.diagnoses))] };
 }
 
-const SYMBOL: Record<Outcome, string> = { passed: 'passed', failed: 'FAILED', skipped: 'skipped', not_covered: 'NOT COVERED' };
+/** `16 documented responses: 14 passed, 1 failed, 1 not provoked · 2 flows: 2 passed · 13 filtered`. */
+export function totalsLine(t: CoverageMatrix['totals']): string {
+  const part = (counts: Totals, noun: string) => {
+    const run = OUTCOMES.filter((o) => o !== 'filtered');
+    const total = run.reduce((n, o) => n + counts[o], 0);
+    const shown = run.filter((o) => counts[o] > 0 || o === 'passed' || o === 'failed').map((o) => `${counts[o]} ${OUTCOME_WORDS[o].toLowerCase()}`);
+    return `${total} ${noun}${total === 1 ? '' : 's'}: ${shown.join(', ')}`;
+  };
+  const filtered = t.responses.filtered + t.flows.filtered;
+  return [part(t.responses, 'documented response'), part(t.flows, 'flow'), ...(filtered ? [`${filtered} filtered`] : [])].join(' · ');
+}
+
+/** Cells that count against the run: failures, and under STRICT_COVERAGE the gaps too. */
+export function failing(m: CoverageMatrix): CoverageCell[] {
+  return m.cells.filter((c) => c.outcome === 'failed' || (m.strictCoverage && GAPS.includes(c.outcome)));
+}
+
+const cellText = (s: string) => s.replace(/\|/g, '\\|').replace(/\n/g, '<br>');
 
 export function renderMarkdown(m: CoverageMatrix): string {
   const lines = [
     `# Coverage: ${m.contract.title} ${m.contract.version}`,
     '',
-    `Contract \`${m.contract.file}\` (sha256 \`${m.contract.sha256.slice(0, 16)}…\`), tags ${m.contract.tags.join(', ') || '(all)'}.`,
+    `Contract \`${m.contract.file}\` (sha256 \`${m.contract.sha256.slice(0, 16)}…\`)${m.recipes.length ? `, recipes ${m.recipes.map((r) => `\`${r}\``).join(' + ')}` : ', recipes derived from the contract only'}.`,
     '',
-    `Documented responses: ${m.totals.passed} passed, ${m.totals.failed} failed, ${m.totals.skipped} skipped, ${m.totals.not_covered} not covered.`,
+    `${totalsLine(m.totals)}${m.strictCoverage ? ' (STRICT_COVERAGE: not provoked, skipped and not covered fail the run)' : ''}.`,
     '',
   ];
   for (const d of m.diagnoses) lines.push(`> **${d}**`, '');
   for (const t of m.targets) {
-    lines.push(`## ${t.name}: ${t.baseURL}`, '', '| operation | status | outcome | detail |', '|---|---|---|---|');
-    for (const c of m.cells.filter((x) => x.target === t.name)) {
-      const what = c.status === 'flow' ? `flow ${c.operationId}` : `${c.operationId} (${c.method} ${c.path})`;
-      const detail = c.outcome === 'failed' ? c.failures.join('<br>') : (c.reason ?? '');
-      lines.push(`| ${what} | ${c.status} | ${SYMBOL[c.outcome]} | ${detail.replace(/\|/g, '\\|')} |`);
+    const mine = m.cells.filter((c) => c.target === t.name);
+    lines.push(`## ${t.name}: ${t.baseURL}`, '', '| documented response or flow | outcome | detail |', '|---|---|---|');
+    for (const c of mine.filter((x) => x.outcome !== 'filtered')) {
+      const detail = c.outcome === 'failed' ? c.failures.map((f) => f.join('\n')).join('\n') : c.outcome === 'passed' ? (c.provokedBy && c.provokedBy !== 'the recipe' ? `provoked by: ${c.provokedBy}` : '') : (c.reason ?? '');
+      const what = c.kind === 'flow' ? c.title : `${c.key} (${c.method} ${c.path})`;
+      lines.push(`| ${cellText(what)} | ${OUTCOME_WORDS[c.outcome]} | ${cellText(detail)} |`);
+    }
+    const filtered = mine.filter((x) => x.outcome === 'filtered');
+    if (filtered.length) {
+      const byReason = new Map<string, string[]>();
+      for (const c of filtered) byReason.set(c.reason ?? 'filtered', [...(byReason.get(c.reason ?? 'filtered') ?? []), c.key]);
+      lines.push('');
+      for (const [reason, keys] of byReason) lines.push(`Filtered (${reason}): ${keys.length > 20 ? `${keys.slice(0, 20).join(', ')} and ${keys.length - 20} more` : keys.join(', ')}.`);
     }
     lines.push('');
   }

@@ -1,5 +1,6 @@
 /** Where a run writes its outputs; REPORTS_DIR moves them all (nested runs in tests use it). */
-import { resolve } from 'node:path';
+import { tmpdir } from 'node:os';
+import { join, resolve } from 'node:path';
 
 export function reportPaths(env: Record<string, string | undefined> = process.env, cwd = process.cwd()) {
   const root = resolve(cwd, env.REPORTS_DIR || 'reports');
@@ -7,12 +8,15 @@ export function reportPaths(env: Record<string, string | undefined> = process.en
     root,
     allureResults: resolve(root, 'allure-results'),
     allureReport: resolve(root, 'allure-report'),
-    testResults: resolve(root, 'test-results'),
+    /** Kept between runs (and restored by CI) so Allure shows trends, new and flaky failures. */
+    allureHistory: resolve(root, 'history', 'allure-history.jsonl'),
+    knownIssues: resolve(root, 'history', 'known-issues.json'),
     junit: resolve(root, 'junit.xml'),
     json: resolve(root, 'results.json'),
-    blob: resolve(root, 'blob-report'),
-    playwrightHtml: resolve(root, 'playwright-report'),
     coverageJson: resolve(root, 'coverage.json'),
     coverageMd: resolve(root, 'coverage.md'),
+    summary: resolve(root, 'summary.txt'),
+    /** Playwright's own per-test folder: nothing of the suite's goes there; removed after the run. Fixed by the runner, inherited by workers. */
+    playwrightOutput: (env.CONTRACT_SUITE_PW_OUTPUT ??= join(tmpdir(), `contract-suite-playwright-${process.pid}`)),
   };
 }

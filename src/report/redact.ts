@@ -1,10 +1,16 @@
 /**
- * Masks secrets (tokens, TOTP secrets, OTP codes, recovery codes) in every
- * string the suite writes. Secrets are registered as they become known.
+ * Masks secrets in every string the suite writes. Structure first (values at
+ * declared locations are replaced by their type when a body is re-rendered, see
+ * SecretPolicy.mask); then this textual pass over the rendered text for every
+ * secret value known so far (identities, generated codes, values found at
+ * secret locations), in its plain and percent-encoded forms.
  */
 import type { Failure } from '../checks/types';
 
-const MARK = '(redacted)';
+export const MASK = '‹masked›';
+
+/** Values shorter than this are masked only where they stand at a declared location: as free text they would hit ordinary words. */
+const MIN_TEXTUAL = 3;
 
 export class Redactor {
   private readonly secrets = new Set<string>();
@@ -12,11 +18,9 @@ export class Redactor {
 
   add(...values: Array<string | undefined | null>): void {
     for (const value of values) {
-      // Very short values (a 1-3 char code) would mask unrelated text; real secrets are longer.
-      if (!value || value.length < 4 || value.length > 4096 || this.secrets.has(value)) continue;
+      if (!value || value.length < MIN_TEXTUAL || value.length > 4096 || this.secrets.has(value)) continue;
       this.secrets.add(value);
-      const encoded = encodeURIComponent(value);
-      if (encoded !== value) this.secrets.add(encoded);
+      for (const form of [encodeURIComponent(value), JSON.stringify(value).slice(1, -1)]) if (form !== value) this.secrets.add(form);
       this.pattern = null;
     }
   }
@@ -25,28 +29,23 @@ export class Redactor {
     return this.secrets.size;
   }
 
-  /** `mock-app-2fa-…(redacted)` keeps a prefix only of long tokens so reports stay readable. */
-  static mask(secret: string): string {
-    return secret.length >= 16 ? `${secret.slice(0, 3)}…${MARK}` : `…${MARK}`;
-  }
-
   redact(text: string): string {
     if (this.secrets.size === 0 || !text) return text;
     if (!this.pattern) {
       const alternatives = [...this.secrets].sort((a, b) => b.length - a.length).map((s) => s.replace(/[.*+?^${}()|[\]\\]/g, '\\$&'));
-      // Alphanumeric boundaries: a 6-digit OTP must not mask the middle of a timestamp.
+      // Alphanumeric boundaries: a 6-digit code must not mask the middle of a timestamp.
       this.pattern = new RegExp(`(?<![A-Za-z0-9])(?:${alternatives.join('|')})(?![A-Za-z0-9])`, 'g');
     }
-    return text.replace(this.pattern, (secret) => Redactor.mask(secret));
+    return text.replace(this.pattern, MASK);
   }
 
+  /** A failure with every text field masked (values inside are already type-only where declared secret). */
   redactFailure(f: Failure): Failure {
-    return {
-      ...f,
-      location: this.redact(f.location),
-      expected: this.redact(f.expected),
-      actual: this.redact(f.actual),
-      ...(f.more ? { more: f.more.map((m) => this.redact(m)) } : {}),
-    };
+    return JSON.parse(this.redact(JSON.stringify(f))) as Failure;
   }
+}
+
+/** `\u0061` -> `a`: text that is not valid JSON is shown decoded, so escaped secrets are found and masked. */
+export function decodeJsonEscapes(text: string): string {
+  return text.replace(/\\u([0-9a-fA-F]{4})/g, (_, hex: string) => String.fromCharCode(parseInt(hex, 16)));
 }

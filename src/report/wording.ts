@@ -1,57 +1,312 @@
-/** Every sentence the suite prints about a failure comes from here. */
-import type { Failure, FailureKind } from '../checks/types';
+/** Every sentence the suite prints about a verdict comes from here. */
+import type { Actual, Expected, Failure, Location, SchemaFinding, TransportErrorKind, ValueShape } from '../checks/types';
+import type { Diagnosis } from '../target/preflight';
+import type { Outcome } from './verdict';
 
-export const CHECK_TITLES: Record<string, string> = {
-  transport_error: 'An HTTP response arrived',
-  status_code_conformance: 'Status code is documented for the operation',
-  expected_status: 'Status code is the one the scenario provokes',
-  content_type_conformance: 'Content-Type is a documented media type',
-  no_body_conformance: 'Response documented without content has no body',
-  response_schema_conformance: 'Body matches the documented schema',
-  response_headers_conformance: 'Documented response headers are present and valid',
-  auth_required: 'Missing or invalid credentials are rejected with 401',
-  wrong_otp_rejected: 'A wrong OTP is rejected',
-  recovery_code_single_use: 'A used recovery code is rejected',
-  revoked_code_rejected: 'A recovery code replaced by regeneration is rejected',
-  regeneration_rotates_codes: 'Regeneration issues new codes',
-  recovery_codes_listed_after_regeneration: 'The code list shows the regenerated codes',
-  scenario_coverage: 'Every documented response has a scenario',
+const TYPE_NAMES: Record<ValueShape['type'], string> = {
+  null: 'null',
+  boolean: 'a boolean',
+  integer: 'an integer',
+  number: 'a number',
+  string: 'a string',
+  array: 'an array',
+  object: 'an object',
+  absent: 'nothing',
 };
 
-export const KIND_TITLES: Record<FailureKind, string> = {
-  contract: 'Contract violation',
-  unexpected_status: 'Unexpected status for the scenario',
-  behaviour: 'Behaviour violation',
-  transport: 'Transport error',
-  coverage: 'Coverage gap',
+/** `/recovery_codes/3` -> `body.recovery_codes[3]`. */
+export function bodyPath(pointer: string): string {
+  const tokens = pointer === '' ? [] : pointer.slice(1).split('/').map((t) => t.replace(/~1/g, '/').replace(/~0/g, '~'));
+  let out = 'body';
+  for (const token of tokens) {
+    if (/^\d+$/.test(token)) out += `[${token}]`;
+    else if (/^[A-Za-z_$][\w$]*$/.test(token)) out += `.${token}`;
+    else out += `[${JSON.stringify(token)}]`;
+  }
+  return out;
+}
+
+export function where(location: Location): string {
+  switch (location.part) {
+    case 'status':
+      return 'status';
+    case 'header':
+      return `header ${location.name}`;
+    case 'body':
+      return bodyPath(location.pointer);
+    case 'connection':
+      return 'connection';
+  }
+}
+
+/** `a number (42)`, or `a number (value masked)`: the type is always named. */
+export function valueText(shape: ValueShape): string {
+  if (shape.type === 'absent') return 'nothing';
+  return `${TYPE_NAMES[shape.type]} (${shape.preview ?? 'value masked'})`;
+}
+
+function list(items: string[], last = 'or'): string {
+  return items.length <= 1 ? (items[0] ?? '') : `${items.slice(0, -1).join(', ')} ${last} ${items[items.length - 1]}`;
+}
+
+function typeWords(type: unknown): string {
+  const types = (Array.isArray(type) ? type : [type]).map((t) => TYPE_NAMES[String(t) as ValueShape['type']] ?? String(t));
+  return list(types);
+}
+
+/** What a JSON Schema keyword asked for, in words. */
+export function schemaExpectation(f: SchemaFinding): string {
+  const p = f.params;
+  switch (f.keyword) {
+    case 'type':
+      return typeWords(p.type);
+    case 'required':
+      return `property "${String(p.missingProperty)}" (the schema requires it)`;
+    case 'additionalProperties':
+      return `no property "${String(p.additionalProperty)}" (the schema allows no others)`;
+    case 'enum':
+      return `one of ${list(((p.allowedValues as unknown[]) ?? []).map((v) => JSON.stringify(v)))}`;
+    case 'const':
+      return `exactly ${JSON.stringify(p.allowedValue)}`;
+    case 'format':
+      return `a string in the ${String(p.format)} format`;
+    case 'pattern':
+      return `a string matching /${String(p.pattern)}/`;
+    case 'minLength':
+      return `at least ${String(p.limit)} characters`;
+    case 'maxLength':
+      return `at most ${String(p.limit)} characters`;
+    case 'minItems':
+      return `at least ${String(p.limit)} items`;
+    case 'maxItems':
+      return `at most ${String(p.limit)} items`;
+    case 'uniqueItems':
+      return 'no repeated items';
+    case 'minimum':
+    case 'maximum':
+    case 'exclusiveMinimum':
+    case 'exclusiveMaximum':
+      return `a number ${String(p.comparison)} ${String(p.limit)}`;
+    case 'multipleOf':
+      return `a multiple of ${String(p.multipleOf)}`;
+    case 'oneOf':
+      return `exactly one of ${f.alternatives?.length ?? 'its'} alternatives (oneOf) to match`;
+    case 'anyOf':
+      return `at least one of ${f.alternatives?.length ?? 'its'} alternatives (anyOf) to match`;
+    case 'not':
+      return 'a value the excluded schema (not) does not match';
+    default:
+      return `a value that ${f.message}`;
+  }
+}
+
+function compositeActual(f: SchemaFinding): string {
+  const passing = f.params.passingSchemas;
+  if (Array.isArray(passing)) return `${valueText(f.value)} that matches alternatives ${list(passing.map((i) => String(Number(i) + 1)), 'and')}`;
+  return `${valueText(f.value)} that matches none`;
+}
+
+const NO_CONTENT_RULE: Record<string, string> = {
+  informational: 'a 1xx response never carries any',
+  '204': 'a 204 response never carries any',
+  '304': 'a 304 response never carries any',
+  HEAD: 'a response to HEAD never carries any',
 };
 
-/** One line: `[check] operation status: at location expected X, got Y`. */
-export function failureLine(f: Failure): string {
-  const status = f.status === null ? 'no response' : String(f.status);
-  return `[${f.check}] ${f.operationId} ${status}: ${f.location}: expected ${f.expected}, got ${f.actual}`;
+export function expectedText(e: Expected): string {
+  switch (e.kind) {
+    case 'documented-status':
+      return `a documented status (${list(e.statuses)})`;
+    case 'media-type':
+      return `a documented media type (${list(e.ranges)})`;
+    case 'no-content':
+      return `no content (${NO_CONTENT_RULE[e.because]}, RFC 9110 §6.4.1)`;
+    case 'json':
+      return 'a JSON document (RFC 8259)';
+    case 'schema':
+      return schemaExpectation(e.finding);
+    case 'header-present':
+      return 'the header (documented as required)';
+    case 'header-schema':
+      return `a value that ${e.message}`;
+    case 'rejection':
+      return `a rejection (a documented client error${e.statuses.length ? `: ${list(e.statuses)}` : ''}), because ${e.because}`;
+    case 'authentication-required':
+      return `a refusal: the request carried ${e.credential === 'missing' ? 'no credential' : 'a credential the server cannot know'}`;
+    case 'fresh-values':
+      return `a non-empty list of new values, because ${e.because}`;
+    case 'same-values':
+      return `the ${e.count} saved value${e.count === 1 ? '' : 's'}, because ${e.because}`;
+    case 'response':
+      return 'an HTTP response';
+  }
 }
 
-export function failureBlock(f: Failure): string {
-  const lines = [failureLine(f), `  ${KIND_TITLES[f.kind]}: ${CHECK_TITLES[f.check] ?? f.check}`];
-  for (const more of f.more ?? []) lines.push(`  also ${more}`);
-  return lines.join('\n');
+const TRANSPORT_WORDS: Record<TransportErrorKind, string> = {
+  timeout: 'no answer in time',
+  connection_refused: 'connection refused',
+  connection_reset: 'connection reset',
+  dns: 'host name not found',
+  tls: 'TLS failure',
+  protocol: 'a malformed HTTP message',
+  budget: 'not sent',
+  other: 'transport failure',
+};
+
+export function actualText(a: Actual, expected?: Expected): string {
+  switch (a.kind) {
+    case 'status':
+      return a.status >= 200 && a.status < 300 && expected && ['rejection', 'authentication-required'].includes(expected.kind) ? `${a.status}: it was accepted` : String(a.status);
+    case 'value':
+      return expected?.kind === 'schema' && (expected.finding.keyword === 'oneOf' || expected.finding.keyword === 'anyOf') ? compositeActual(expected.finding) : valueText(a.value);
+    case 'text':
+      return JSON.stringify(a.text);
+    case 'missing':
+      return 'none';
+    case 'content':
+      return a.header ? `${a.header}${a.bytes ? `: ${a.bytes}` : ''}, announcing content` : `${a.bytes} bytes of content`;
+    case 'unparsable':
+      return a.reason === 'empty body' ? 'an empty body' : `text that is not JSON (${a.reason})`;
+    case 'empty-list':
+      return 'an empty list';
+    case 'reused':
+      return `${a.kept} of ${a.of} values repeated from before`;
+    case 'different':
+      return `${a.missing} saved value${a.missing === 1 ? '' : 's'} missing and ${a.extra} other${a.extra === 1 ? '' : 's'} shown`;
+    case 'transport':
+      return `${TRANSPORT_WORDS[a.error]} (${a.message})`;
+  }
 }
 
-/** The message a failed test ends with; the first line names every failing check. */
-export function testFailureMessage(failures: Failure[]): string {
-  const checks = [...new Set(failures.map((f) => f.check))].join(', ');
-  return [`${failures.length} violation(s): ${checks}`, ...failures.map(failureBlock)].join('\n');
+/** `location: expected X, got Y`. */
+export function findingText(f: Pick<Failure, 'location' | 'expected' | 'actual'>): string {
+  return `${where(f.location)}: expected ${expectedText(f.expected)}, got ${actualText(f.actual, f.expected)}`;
 }
 
-export function missingScenario(operationId: string, status: string): string {
-  return `no scenario provokes ${operationId} ${status}: add one to src/scenarios/catalogue.ts or a SCENARIO_OVERRIDES file`;
+/** `[check] location: expected X, got Y`, then further findings, alternatives and folded consequences. */
+export function failureLines(f: Failure): string[] {
+  const lines = [`[${f.check}] ${findingText(f)}`];
+  if (f.expected.kind === 'schema') {
+    f.expected.finding.alternatives?.forEach((alt, i) => {
+      lines.push(`  alternative ${i + 1}: ${alt.length ? alt.map((a) => `${bodyPath(a.pointer)}: expected ${schemaExpectation(a)}, got ${valueText(a.value)}`).join('; ') : 'matches'}`);
+    });
+  }
+  lines.push(...groupedMore(f.more ?? []));
+  for (const also of f.also ?? []) lines.push(`  the same response also broke ${also.check}: ${findingText(also)}`);
+  return lines;
 }
 
-export function allNotFoundHint(count: number): string {
-  return `all ${count} responses were 404: is BASE_URL missing the /metal/v1 prefix?`;
+/** Further findings that say the same thing at several places, said once: `and the same at body.a[1], body.a[2] (2 places)`. */
+function groupedMore(more: NonNullable<Failure['more']>): string[] {
+  const groups: Array<{ text: string; places: string[] }> = [];
+  for (const m of more) {
+    const text = `expected ${expectedText(m.expected)}, got ${actualText(m.actual, m.expected)}`;
+    const last = groups.at(-1);
+    if (last?.text === text) last.places.push(where(m.location));
+    else groups.push({ text, places: [where(m.location)] });
+  }
+  return groups.map((g) => (g.places.length === 1 ? `  and ${g.places[0]}: ${g.text}` : `  and ${g.places.length} more places the same (${g.places[0]} … ${g.places.at(-1)}): ${g.text}`));
 }
 
-export function unreachableTarget(baseURL: string, reason: string): string {
-  return `Target ${baseURL} is unreachable (${reason}). Start the server or fix BASE_URL; no test was run.`;
+/** The documented response under test and, separately, what arrived. */
+export function failureContext(title: string, f: Failure, kind: 'response' | 'flow' = 'response'): string {
+  const arrived = f.received === null ? 'no response arrived' : `${f.received} arrived`;
+  if (kind === 'flow') return `${title}, step ${f.step ?? '?'} (${f.operationId}, expecting ${f.underTest ?? 'a documented response'}): ${arrived}`;
+  return `${title}${f.step && f.step !== 'the recipe' ? ` (${f.step})` : ''}: ${arrived}`;
+}
+
+export const CHECK_HELD: Record<string, string> = {
+  transport_error: 'an HTTP response arrived',
+  status_code_conformance: 'the status is documented',
+  auth_required: 'the request without a valid credential was not accepted',
+  negative_data_rejection: 'the invalid input was not accepted',
+  content_type_conformance: 'the Content-Type is a documented media type',
+  no_body_conformance: 'the response carries no content',
+  response_schema_conformance: 'the body matches the documented schema',
+  response_headers_conformance: 'the documented headers are present and valid',
+  fresh_values: 'the values are new',
+  saved_values_match: 'the values equal the saved ones',
+};
+
+export const OUTCOME_WORDS: Record<Outcome, string> = {
+  passed: 'passed',
+  failed: 'FAILED',
+  not_provoked: 'not provoked',
+  skipped: 'skipped',
+  not_covered: 'not covered',
+  filtered: 'filtered',
+};
+
+export function notProvoked(key: string, tried: Array<{ label: string; status: number }>): string {
+  const got = [...new Set(tried.map((t) => t.status))].join(', ');
+  const inputs = tried.map((t) => `${t.label} → ${t.status}`).join(', ');
+  return `expected ${key.split(' ').pop()}, got ${got}: documented and conforming, so not a violation (fails only under STRICT_COVERAGE=1); tried: ${inputs}`;
+}
+
+export function notCovered(key: string, recipesFile: string | null): string {
+  return `no recipe provokes it: add "${key}" to ${recipesFile ?? 'a recipes file beside the contract (<name>.recipes.yaml)'}, or a SCENARIO_OVERRIDES file`;
+}
+
+export function needsIdentities(missing: Array<{ name: string; purpose: string }>): string {
+  return `needs ${missing.map((m) => `${m.name} (${m.purpose})`).join(', ')}`;
+}
+
+export const WRITES_NOT_ALLOWED = 'has side effects on the account: runs only with ALLOW_WRITES=1';
+
+export function unauthenticatedWriteNotAllowed(method: string): string {
+  return `sends an unauthenticated ${method}: runs only with ALLOW_WRITES=1, because a server that ignored authentication would act on it`;
+}
+
+export function hungTarget(count: number): string {
+  return `not run: the target did not answer ${count} requests in a row`;
+}
+
+export function budgetSpent(max: number): string {
+  return `not run: the request budget of ${max} is spent (MAX_REQUESTS)`;
+}
+
+export function requestBreaksContract(problems: string[], origin: string): string {
+  return `not sent: the recipe's request breaks the contract (${problems.join('; ')}); fix ${origin}, or mark the input invalid: true if that is the point`;
+}
+
+export function stepUnmet(step: string, operationId: string, status: number, needed: string): string {
+  return `step ${step}: ${operationId} answered ${status}, not ${needed}; documented and conforming, so the flow cannot go on (not a violation)`;
+}
+
+export function waitedForPeriod(ms: number, generator: string): string {
+  return `waited ${(ms / 1000).toFixed(1)} s for the next time step of ${generator} (RFC 6238 §5.2: a server may accept each code once), then sent a new code`;
+}
+
+/** One message per preflight diagnosis, naming the likely fix. */
+export function preflightMessage(baseURL: string, d: Diagnosis, servers: string[]): string | null {
+  const server = servers[0] ? ` (the contract's server is ${servers[0]})` : '';
+  const host = (() => {
+    try {
+      return new URL(baseURL).host;
+    } catch {
+      return baseURL;
+    }
+  })();
+  switch (d.kind) {
+    case 'ok':
+    case 'unknown-paths':
+      return null;
+    case 'unreachable':
+      if (d.code === 'ECONNREFUSED') return `Target ${baseURL} is unreachable: nothing accepts connections at ${host} (ECONNREFUSED). Start the server, or fix BASE_URL. No test was run.`;
+      if (d.code === 'ENOTFOUND' || d.code === 'EAI_AGAIN') return `Target ${baseURL} is unreachable: the host name is not found (${d.code}). Fix BASE_URL, or check DNS or a VPN. No test was run.`;
+      if (d.code === 'TIMEOUT') return `Target ${baseURL} is unreachable: ${d.message}. Check the host, a VPN or a firewall. No test was run.`;
+      return `Target ${baseURL} is unreachable (${d.code}: ${d.message}). No test was run.`;
+    case 'tls':
+      return `Target ${baseURL}: the TLS handshake failed (${d.code}: ${d.message}). For a private CA set CA_FILE=<ca.pem>; for a self-signed test server INSECURE_TLS=1. No test was run.`;
+    case 'redirect':
+      return `Target ${baseURL} redirects (${d.status} to ${d.location}) instead of answering the API: set BASE_URL to the API root itself${server}. No test was run.`;
+    case 'html':
+      return `Target ${baseURL} serves an HTML page${d.title ? ` ("${d.title}")` : ''}, not this API (a login page or a web app?): set BASE_URL to the API root${server}. No test was run.`;
+    case 'wrong-base-path':
+      return `Target ${baseURL} answers every operation of the contract with 404, as it answers a path that cannot exist: BASE_URL probably lacks the API prefix ${d.serverPath}${server}. Try BASE_URL=${d.suggested}. No test was run.`;
+  }
+}
+
+export function unknownPathsDiagnosis(baseURL: string): string {
+  return `${baseURL} answers every probed operation with 404, as it answers a path that cannot exist: does this server implement the contract's operations?`;
 }

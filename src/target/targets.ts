@@ -1,5 +1,6 @@
-/** TARGETS: several servers in one run, one Playwright project each (JSON file or inline JSON). */
+/** The servers a run judges: BASE_URL, or several at once with TARGETS (a JSON list, inline or in a file). */
 import { existsSync, readFileSync } from 'node:fs';
+import { LineCounter, parseDocument } from 'yaml';
 import { ConfigError, normaliseBaseUrl } from './config';
 
 export interface NamedTarget {
@@ -7,20 +8,36 @@ export interface NamedTarget {
   baseURL: string;
 }
 
-export function readTargetsFile(value: string | undefined): NamedTarget[] {
-  if (!value?.trim()) return [];
-  const text = value.trim().startsWith('[') ? value : existsSync(value) ? readFileSync(value, 'utf8') : null;
-  if (text === null) throw new ConfigError([`TARGETS=${value}: neither a JSON list nor an existing file`]);
-  let list: unknown;
+/** A stable name for a target: its host (reports and history follow names, not URLs). */
+export function targetName(baseURL: string): string {
   try {
-    list = JSON.parse(text);
-  } catch (error) {
-    throw new ConfigError([`TARGETS: ${(error as Error).message}`]);
+    return new URL(baseURL).host;
+  } catch {
+    return 'target';
   }
+}
+
+export function readTargets(value: string | undefined, baseURL: string | null): NamedTarget[] {
+  if (!value?.trim()) return baseURL ? [{ name: targetName(baseURL), baseURL }] : [];
+  const inline = value.trim().startsWith('[');
+  const where = inline ? 'TARGETS' : `TARGETS=${value}`;
+  const text = inline ? value : existsSync(value) ? readFileSync(value, 'utf8') : null;
+  if (text === null) throw new ConfigError([`TARGETS=${value}: neither a JSON list nor an existing file`]);
+  const lines = new LineCounter();
+  const doc = parseDocument(text, { lineCounter: lines });
+  if (doc.errors.length) {
+    throw new ConfigError(doc.errors.map((e) => {
+      const { line, col } = lines.linePos(e.pos[0]);
+      return `${where}:${line}:${col}: ${e.message.split('\n')[0]}`;
+    }));
+  }
+  const list = doc.toJS() as unknown;
   const valid = Array.isArray(list) && list.length > 0 && list.every((t) => t && typeof t.name === 'string' && typeof t.baseURL === 'string');
-  if (!valid) throw new ConfigError(['TARGETS: expected [{"name": "...", "baseURL": "http(s)://..."}, ...]']);
+  if (!valid) throw new ConfigError([`${where}: expected [{"name": "...", "baseURL": "http(s)://..."}, ...]`]);
   const problems: string[] = [];
-  const targets = (list as NamedTarget[]).map((t) => ({ name: t.name, baseURL: normaliseBaseUrl(t.baseURL, problems) }));
-  if (problems.length) throw new ConfigError(problems.map((p) => `TARGETS ${p}`));
+  const targets = (list as NamedTarget[]).map((t) => ({ name: t.name, baseURL: normaliseBaseUrl(t.baseURL, problems, `${where} ${t.name}`) }));
+  const duplicate = targets.map((t) => t.name).find((n, i, all) => all.indexOf(n) !== i);
+  if (duplicate) problems.push(`${where}: the name "${duplicate}" is used twice; reports tell targets apart by name`);
+  if (problems.length) throw new ConfigError(problems);
   return targets;
 }

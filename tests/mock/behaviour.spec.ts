@@ -71,7 +71,7 @@ test.describe('TOTP', () => {
       const res = await rawRequest(t.port, { method: 'POST', path: `/metal/v1/user/otp/verify/${code}`, headers: authHeaders(MAIN) });
       expect(res.status).toBe(204);
       expect(res.text).toBe('');
-      // No replay protection: the same code verifies again within its window.
+      // The default profile has no replay protection (strict has, see profiles.spec): the code verifies again.
       expect((await rawRequest(t.port, { method: 'POST', path: `/metal/v1/user/otp/verify/${code}`, headers: authHeaders(MAIN) })).status).toBe(204);
     });
   }

@@ -6,6 +6,7 @@
 import * as http from 'node:http';
 import * as net from 'node:net';
 import { brotliDecompressSync, gunzipSync } from 'node:zlib';
+import { Secret, TOTP } from 'otpauth';
 import { MOCK_IDENTITIES } from '../../src/mock/identities';
 import { createMockServer, type MockServer, type MockServerOptions } from '../../src/mock/server';
 import type { OperationId } from '../../src/mock/mutants';
@@ -172,3 +173,46 @@ export async function observeRecipe(s: Started, r: Recipe, timeoutMs = 1500): Pr
     return { transportError: err instanceof Error ? err.message : String(err) };
   }
 }
+
+// The OTP operations of the main user (or `token`), for behaviour tests.
+
+export const verify = (s: Started, otp: string, token: string = MAIN): Promise<RawResponse> =>
+  rawRequest(s.port, { method: 'POST', path: `/metal/v1/user/otp/verify/${otp}`, headers: authHeaders(token) });
+export const listCodes = (s: Started, token: string = MAIN): Promise<RawResponse> =>
+  rawRequest(s.port, { path: '/metal/v1/user/otp/recovery-codes', headers: authHeaders(token) });
+export const regenerateCodes = (s: Started, token: string = MAIN): Promise<RawResponse> =>
+  rawRequest(s.port, { method: 'POST', path: '/metal/v1/user/otp/recovery-codes', headers: authHeaders(token) });
+
+/** `recovery_codes` of a 200 answer; [] for anything else (the caller asserts the shape where it matters). */
+export function codesOf(res: RawResponse): string[] {
+  try {
+    const codes = (JSON.parse(res.text) as { recovery_codes?: unknown }).recovery_codes;
+    return Array.isArray(codes) ? codes.filter((c): c is string => typeof c === 'string') : [];
+  } catch {
+    return [];
+  }
+}
+
+/** The main user's TOTP (RFC 6238, HMAC-SHA1, 6 digits) with the given step length. */
+export function mainTotp(periodSeconds = 30): TOTP {
+  return new TOTP({ secret: Secret.fromBase32(MOCK_IDENTITIES.METAL_OTP_SECRET), algorithm: 'SHA1', digits: 6, period: periodSeconds });
+}
+
+/** The middle of a time step, so that ±1 step around it is unambiguous. */
+export function middleOfStep(periodSeconds: number, at = Date.UTC(2030, 0, 1)): number {
+  const period = periodSeconds * 1000;
+  return Math.floor(at / period) * period + period / 2;
+}
+
+/** A well-formed code valid in no step within 5 periods of `at`, as the suite's `wrong-otp` generator picks it. */
+export function certainlyWrongOtp(totp: TOTP, at: number): string {
+  const nearby = new Set<string>();
+  for (let d = -5; d <= 5; d++) nearby.add(totp.generate({ timestamp: at + d * totp.period * 1000 }));
+  for (let n = 0; ; n++) {
+    const code = String(n).padStart(6, '0');
+    if (!nearby.has(code)) return code;
+  }
+}
+
+/** The malformed candidates the suite sends for `findEnsureOtp 400`, in its order. */
+export const SUITE_MALFORMED_OTPS = ['12-4.6', 'abcdef', '1234567'] as const;

@@ -1,27 +1,53 @@
 import { test, expect } from '@playwright/test';
-import { CHECK_RULES, MUTANTS, MUTANT_NAMES, describeMutants, findMutant, getMutant, type MutantDefinition } from '../../src/mock/mutants';
+import {
+  CHECK_RULES,
+  MUTANTS,
+  MUTANT_NAMES,
+  describeMutants,
+  findMutant,
+  getMutant,
+  mutantApplies,
+  mutantProfiles,
+  type CheckRule,
+  type MutantDefinition,
+} from '../../src/mock/mutants';
+import { PROFILE_NAMES, type ProfileName } from '../../src/mock/profiles';
 import { createMockServer } from '../../src/mock/server';
 import {
-  MAIN,
   RECIPES,
   authHeaders,
+  codesOf,
   decodedText,
+  listCodes,
   observeRecipe,
   rawRequest,
+  regenerateCodes,
   runRecipe,
   startMock,
+  verify,
   type RawResponse,
   type Started,
 } from './helpers';
 
-let normal: Started;
+/** A conforming mock per profile, to compare each mutant with. */
+const normals = new Map<ProfileName, Started>();
 
 test.beforeAll(async () => {
-  normal = await startMock();
+  for (const profile of PROFILE_NAMES) normals.set(profile, await startMock({ profile }));
 });
 test.afterAll(async () => {
-  await normal.mock.close();
+  await Promise.all([...normals.values()].map((n) => n.mock.close()));
 });
+
+function normalFor(profile: ProfileName): Started {
+  const n = normals.get(profile);
+  if (n === undefined) throw new Error(`no normal mock for ${profile}`);
+  n.mock.state.reset();
+  return n;
+}
+
+/** The contract documents no response header for these operations: nothing for a mutant to break. */
+const RULES_WITHOUT_TARGET: readonly CheckRule[] = ['response_headers_conformance'];
 
 test('catalogue: unique kebab-case names, known rules, mutants carry operation, status and rule', () => {
   expect(new Set(MUTANT_NAMES).size).toBe(MUTANTS.length);
@@ -33,16 +59,40 @@ test('catalogue: unique kebab-case names, known rules, mutants carry operation, 
       expect(m.status, m.name).toBeDefined();
       expect(CHECK_RULES, m.name).toContain(m.rule);
     } else {
-      expect(m.operationId).toBeUndefined();
-      expect(m.status).toBeUndefined();
-      expect(m.rule).toBeUndefined();
+      // A conforming variant is scoped to one (operation, status) or to none.
+      expect(m.operationId === undefined, m.name).toBe(m.status === undefined);
+      expect(m.rule, m.name).toBeUndefined();
+    }
+    if (m.profiles !== undefined) {
+      expect(m.profiles.length, m.name).toBeGreaterThan(0);
+      expect(m.profiles, `${m.name}: known profiles, in catalogue order`).toEqual(PROFILE_NAMES.filter((p) => m.profiles!.includes(p)));
     }
   }
   // Every rule is exercised by at least one mutant.
-  for (const rule of CHECK_RULES) expect(MUTANTS.some((m) => m.rule === rule), rule).toBe(true);
-  expect(MUTANTS.filter((m) => m.kind === 'mutant').length).toBeGreaterThanOrEqual(29);
+  for (const rule of CHECK_RULES.filter((r) => !RULES_WITHOUT_TARGET.includes(r))) {
+    expect(MUTANTS.some((m) => m.rule === rule), rule).toBe(true);
+  }
+  expect(MUTANTS.filter((m) => m.kind === 'mutant').length).toBeGreaterThanOrEqual(27);
+  expect(MUTANTS.filter((m) => m.kind === 'conforming').length).toBeGreaterThanOrEqual(14);
   expect(findMutant('nope')).toBeUndefined();
-  expect(JSON.parse(JSON.stringify(describeMutants()))).toHaveLength(MUTANTS.length);
+  const rows = JSON.parse(JSON.stringify(describeMutants())) as ReturnType<typeof describeMutants>;
+  expect(rows).toHaveLength(MUTANTS.length);
+  for (const row of rows) expect(row.profiles, row.name).toEqual(mutantProfiles(getMutant(row.name)));
+});
+
+test('false alarm pinned: a documented status the scenario did not aim at is a conforming variant, not a mutant', () => {
+  for (const gone of ['sms-400-answered-422', 'recovery-codes-404-answered-422']) expect(findMutant(gone), gone).toBeUndefined();
+  for (const [name, operationId, status] of [
+    ['sms-no-phone-answered-422', 'receiveCodes', 400],
+    ['no-2fa-codes-answered-422', 'findRecoveryCodes', 404],
+  ] as const) {
+    const m = getMutant(name);
+    expect({ kind: m.kind, operationId: m.operationId, status: m.status, rule: m.rule }).toEqual({ kind: 'conforming', operationId, status, rule: undefined });
+    expect(mutantApplies(m, operationId, status)).toBe(true);
+    expect(mutantApplies(m, operationId, 401)).toBe(false);
+    expect(mutantApplies(m, 'regenerateCodes', status)).toBe(false);
+  }
+  expect(CHECK_RULES).not.toContain('expected_status');
 });
 
 test('an unknown mutant name is a clear error listing the valid names', () => {
@@ -52,73 +102,89 @@ test('an unknown mutant name is a clear error listing the valid names', () => {
   expect(createMockServer({ mutant: '' }).mutant).toBeNull();
 });
 
-type Codes = { recovery_codes: string[] };
-const codesOf = (res: RawResponse): string[] => (JSON.parse(res.text) as Codes).recovery_codes;
+const accepted = (res: RawResponse): boolean => res.status >= 200 && res.status < 300;
+const sameCodes = (a: readonly string[], b: readonly string[]): boolean => a.length === b.length && a.every((c) => b.includes(c));
+
+/** The listed codes, or a regeneration's when none are left: the suite's flows refill an empty list first. */
+async function listOrRefill(s: Started): Promise<string[]> {
+  const listed = codesOf(await listCodes(s));
+  return listed.length > 0 ? listed : codesOf(await regenerateCodes(s));
+}
 
 /**
- * Scenarios for behavioural mutants whose target response cannot be provoked
- * by one stateless request; each returns a value that differs between the
- * normal mock and the mutant.
+ * For behavioural mutants whose target cannot be provoked by one stateless
+ * request: the steps of the suite's flow, answering whether the rule's
+ * failure shows (never on a conforming mock, always on the mutant).
  */
-const SCENARIOS: Record<string, (s: Started) => Promise<unknown>> = {
+const VIOLATIONS: Record<string, (s: Started) => Promise<boolean>> = {
   'recovery-codes-reusable': async (s) => {
-    const [code] = codesOf(await rawRequest(s.port, { path: '/metal/v1/user/otp/recovery-codes', headers: authHeaders(MAIN) }));
-    const verify = () => rawRequest(s.port, { method: 'POST', path: `/metal/v1/user/otp/verify/${code}`, headers: authHeaders(MAIN) });
-    return [(await verify()).status, (await verify()).status];
+    const [code] = await listOrRefill(s);
+    expect(accepted(await verify(s, code!))).toBe(true);
+    return accepted(await verify(s, code!));
   },
+  // fresh_values: a regeneration returned an empty list or a code from before.
   'regenerate-no-rotation': async (s) => {
-    const regen = () => rawRequest(s.port, { method: 'POST', path: '/metal/v1/user/otp/recovery-codes', headers: authHeaders(MAIN) });
-    const a = codesOf(await regen());
-    const b = codesOf(await regen());
-    return a.some((c) => b.includes(c));
+    const before = codesOf(await listCodes(s));
+    const after = codesOf(await regenerateCodes(s));
+    return after.length === 0 || after.some((c) => before.includes(c));
   },
+  // saved_values_match: after a regeneration, the listing is not the regenerated codes.
   'recovery-codes-stale-list': async (s) => {
-    const fresh = codesOf(await rawRequest(s.port, { method: 'POST', path: '/metal/v1/user/otp/recovery-codes', headers: authHeaders(MAIN) }));
-    const listed = codesOf(await rawRequest(s.port, { path: '/metal/v1/user/otp/recovery-codes', headers: authHeaders(MAIN) }));
-    return JSON.stringify(listed) === JSON.stringify(fresh);
+    await listOrRefill(s);
+    const regenerated = codesOf(await regenerateCodes(s));
+    return !sameCodes(codesOf(await listCodes(s)), regenerated);
   },
   'revoked-codes-still-accepted': async (s) => {
-    const [old] = codesOf(await rawRequest(s.port, { path: '/metal/v1/user/otp/recovery-codes', headers: authHeaders(MAIN) }));
-    await rawRequest(s.port, { method: 'POST', path: '/metal/v1/user/otp/recovery-codes', headers: authHeaders(MAIN) });
-    return (await rawRequest(s.port, { method: 'POST', path: `/metal/v1/user/otp/verify/${old}`, headers: authHeaders(MAIN) })).status;
+    const [old] = await listOrRefill(s);
+    await regenerateCodes(s);
+    return accepted(await verify(s, old!));
   },
 };
 
-test.describe('each mutant changes only its target (operation, status)', () => {
-  for (const m of MUTANTS.filter((x): x is MutantDefinition & { kind: 'mutant' } => x.kind === 'mutant')) {
+/** Under `profile`, the mutant changes its target and nothing else. */
+async function expectOnlyTargetChanged(m: MutantDefinition, profile: ProfileName): Promise<void> {
+  const normal = normalFor(profile);
+  const mut = await startMock({ mutant: m.name, profile });
+  try {
+    const target = RECIPES.find((r) => r.op === m.operationId && r.status === m.status);
+    expect(target, 'every mutant targets a documented response').toBeDefined();
+    // Everything but the target behaves exactly like the normal mock.
+    let otherOperationChecked = false;
+    for (const r of RECIPES) {
+      if (r === target) continue;
+      const [want, got] = [await observeRecipe(normal, r), await observeRecipe(mut, r)];
+      // The profile answers this recipe with the target status (e.g. 401 for a wrong OTP): the mutant applies.
+      if (r.op === m.operationId && want.status === m.status) continue;
+      expect(got, `${profile}: ${r.op} ${r.status}`).toEqual(want);
+      if (r.op !== m.operationId) otherOperationChecked = true;
+    }
+    expect(otherOperationChecked).toBe(true);
+    // The target differs.
+    normal.mock.state.reset();
+    mut.mock.state.reset();
+    const violation = VIOLATIONS[m.name];
+    if (violation !== undefined) {
+      expect(await violation(normal), `${profile}: conforming mock`).toBe(false);
+      expect(await violation(mut), `${profile}: mutant`).toBe(true);
+    } else if (m.rule === 'transport_error') {
+      const got = await observeRecipe(mut, target!, 600);
+      expect(got, profile).toEqual({ transportError: expect.any(String) });
+    } else {
+      const [want, got] = [await observeRecipe(normal, target!), await observeRecipe(mut, target!)];
+      expect(got, profile).not.toEqual(want);
+      expect(got, profile).not.toHaveProperty('transportError');
+    }
+    // And the mutant server is still healthy afterwards.
+    expect((await rawRequest(mut.port, { path: '/_mock/health' })).status).toBe(200);
+  } finally {
+    await mut.mock.close();
+  }
+}
+
+test.describe('each mutant changes only its target (operation, status), under every profile it lists', () => {
+  for (const m of MUTANTS.filter((x) => x.kind === 'mutant')) {
     test(`${m.name} (${m.operationId} ${m.status} -> ${m.rule})`, async () => {
-      normal.mock.state.reset();
-      const mut = await startMock({ mutant: m.name });
-      try {
-        const target = RECIPES.find((r) => r.op === m.operationId && r.status === m.status);
-        expect(target, 'every mutant targets a documented response').toBeDefined();
-        // Everything but the target behaves exactly like the normal mock.
-        let otherOperationChecked = false;
-        for (const r of RECIPES) {
-          if (r === target) continue;
-          const [want, got] = [await observeRecipe(normal, r), await observeRecipe(mut, r)];
-          expect(got, `${r.op} ${r.status}`).toEqual(want);
-          if (r.op !== m.operationId) otherOperationChecked = true;
-        }
-        expect(otherOperationChecked).toBe(true);
-        // The target differs.
-        const scenario = SCENARIOS[m.name];
-        if (scenario !== undefined) {
-          normal.mock.state.reset();
-          expect(await scenario(mut)).not.toEqual(await scenario(normal));
-        } else if (m.rule === 'transport_error') {
-          const got = await observeRecipe(mut, target!, 600);
-          expect(got).toEqual({ transportError: expect.any(String) });
-        } else {
-          const [want, got] = [await observeRecipe(normal, target!), await observeRecipe(mut, target!)];
-          expect(got).not.toEqual(want);
-          expect(got).not.toHaveProperty('transportError');
-        }
-        // And the mutant server is still healthy afterwards.
-        expect((await rawRequest(mut.port, { path: '/_mock/health' })).status).toBe(200);
-      } finally {
-        await mut.mock.close();
-      }
+      for (const profile of mutantProfiles(m)) await expectOnlyTargetChanged(m, profile);
     });
   }
 });
@@ -153,7 +219,9 @@ test('target details of representative mutants', async () => {
     expect(() => JSON.parse(res.text)).toThrow();
   });
   await check('regenerate-200-codes-as-numbers', (res) => {
-    for (const c of codesOf(res) as unknown[]) expect(typeof c).toBe('number');
+    const { recovery_codes: codes } = JSON.parse(res.text) as { recovery_codes: unknown[] };
+    expect(codes).toHaveLength(10);
+    for (const c of codes) expect(typeof c).toBe('number');
   });
   await check('regenerate-422-null-body', (res) => expect(res.text).toBe('null'));
   await check('recovery-codes-auth-ignored', (res) => {
@@ -181,8 +249,13 @@ test('the hanging mutant is cleaned up by close()', async () => {
   expect(Date.now() - started).toBeLessThan(2000);
 });
 
-/** What shows that a conforming variant is active, read off a 401 Error response. */
+/** A scoped variant's status where it applies. */
+const STATUS_INSTEAD: Record<string, number> = { 'sms-no-phone-answered-422': 422, 'no-2fa-codes-answered-422': 422 };
+
+/** What shows that a conforming variant is active, read off a response it applies to. */
 const SIGNATURES: Record<string, (res: RawResponse) => void> = {
+  'sms-no-phone-answered-422': (res) => expect(JSON.parse(res.text)).toEqual({ error: expect.any(String) }),
+  'no-2fa-codes-answered-422': (res) => expect(JSON.parse(res.text)).toEqual({ error: expect.any(String) }),
   'json-charset-utf8': (res) => expect(res.headers['content-type']).toBe('application/json; charset=utf-8'),
   'json-media-type-odd-case': (res) => expect(res.headers['content-type']).toBe('Application/JSON; Charset="UTF-8"'),
   'extra-response-headers': (res) => {
@@ -212,7 +285,7 @@ const SIGNATURES: Record<string, (res: RawResponse) => void> = {
   'slow-150ms': (res) => expect(res.ms).toBeGreaterThanOrEqual(140),
 };
 
-test.describe('conforming variants keep every status and show on every response', () => {
+test.describe('conforming variants keep every status but their scope\'s and show on every response in scope', () => {
   for (const m of MUTANTS.filter((x) => x.kind === 'conforming')) {
     test(m.name, async () => {
       const signature = SIGNATURES[m.name];
@@ -221,13 +294,14 @@ test.describe('conforming variants keep every status and show on every response'
       try {
         for (const r of RECIPES) {
           const res = await runRecipe(v, r, { headers: { 'Accept-Encoding': 'gzip, br' } });
-          expect(res.status, `${r.op} ${r.status}`).toBe(r.status);
+          const applies = mutantApplies(m, r.op, r.status);
+          expect(res.status, `${r.op} ${r.status}`).toBe(applies ? (STATUS_INSTEAD[m.name] ?? r.status) : r.status);
           if (r.status === 204) {
             expect(res.body.length).toBe(0);
             expect(res.headers['content-length']).toBeUndefined();
             expect(res.headers['content-type']).toBeUndefined();
           } else {
-            if (r.status !== 200 || !['error-body-empty-object', 'error-body-errors-only'].includes(m.name)) signature!(res);
+            if (applies && (r.status !== 200 || !['error-body-empty-object', 'error-body-errors-only'].includes(m.name))) signature!(res);
             const body = JSON.parse(decodedText(res)) as Record<string, unknown>;
             if (r.status === 200) expect(body.recovery_codes).toHaveLength(10);
           }

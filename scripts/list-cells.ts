@@ -1,0 +1,27 @@
+/** `npm run conformance -- --list [--grep ...]`: every cell, and whether the selection keeps it. */
+import { loadContract } from '../src/contract/plan-cache';
+import { planCells, selectionProblems } from '../src/scenarios/plan';
+import { resolveRecipes } from '../src/scenarios/recipes';
+import { ConfigError, loadEnv, readSettings } from '../src/target/config';
+
+async function main(): Promise<void> {
+  const settings = readSettings();
+  const env = loadEnv();
+  const selection = { tags: settings.tags, grep: env.CONTRACT_SUITE_GREP ?? null, grepInvert: env.CONTRACT_SUITE_GREP_INVERT ?? null, shard: env.CONTRACT_SUITE_SHARD ?? null };
+  const problems = selectionProblems(selection);
+  if (problems.length) throw new ConfigError(problems);
+  const contract = await loadContract(settings.contractFile);
+  const recipes = resolveRecipes({ recipesFile: settings.recipesFile, overridesFile: settings.overridesFile }, contract);
+  const cells = planCells(contract, recipes, selection);
+  for (const c of cells) {
+    const recipe = c.kind === 'flow' ? `flow of ${c.flow.steps.length} steps` : c.recipe ? `recipe: ${c.recipe.summary}` : 'no recipe (not covered)';
+    process.stdout.write(`${c.filteredBy ? '  ' : '▸ '}${c.title}  ${c.tags.join(' ')}  ${c.filteredBy ? `filtered: ${c.filteredBy}` : recipe}\n`);
+  }
+  const kept = cells.filter((c) => !c.filteredBy).length;
+  process.stdout.write(`${kept} of ${cells.length} cells selected\n`);
+}
+
+main().catch((error: unknown) => {
+  process.stderr.write(`${error instanceof Error ? error.message : String(error)}\n`);
+  process.exit(1);
+});

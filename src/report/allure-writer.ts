@@ -1,0 +1,120 @@
+/**
+ * One Allure result per cell (documented response or flow) of a target, written
+ * with allure-js-commons' reporter SDK (the library allure-playwright is built
+ * on): a Playwright test here covers a whole target, and the report needs one
+ * entry per documented response.
+ */
+import { createHash } from 'node:crypto';
+import { FileSystemWriter, ReporterRuntime } from 'allure-js-commons/sdk/reporter';
+import { Status, type Label, type Parameter, type StatusDetails } from 'allure-js-commons';
+import type { Cell } from '../scenarios/plan';
+import type { CellVerdict, ExchangeDetail } from './verdict';
+import { GAPS } from './verdict';
+import { CHECK_HELD, failureContext, failureLines, OUTCOME_WORDS } from './wording';
+
+export interface AllureContext {
+  resultsDir: string;
+  contractTitle: string;
+  /** Several targets: the target becomes the top level of the tree. */
+  multiTarget: boolean;
+  strictCoverage: boolean;
+}
+
+const md5 = (text: string) => createHash('md5').update(text).digest('hex');
+
+function status(verdict: CellVerdict, strict: boolean): Status {
+  if (verdict.outcome === 'passed') return Status.PASSED;
+  if (verdict.outcome === 'failed' || (strict && GAPS.includes(verdict.outcome))) return Status.FAILED;
+  return Status.SKIPPED;
+}
+
+function details(verdict: CellVerdict): StatusDetails {
+  if (verdict.outcome === 'failed') {
+    const message = verdict.failures.flatMap((f) => [failureContext(verdict.title, f, verdict.kind), ...failureLines(f)]).join('\n');
+    const curl = verdict.exchanges.filter((e) => e.failure).map((e) => `reproduce (${e.label}):\n${e.curl}`).join('\n\n');
+    return { message, trace: curl };
+  }
+  const message = verdict.reason ? `${OUTCOME_WORDS[verdict.outcome]}: ${verdict.reason}` : verdict.provokedBy ? `provoked by: ${verdict.provokedBy}` : '';
+  return message ? { message } : {};
+}
+
+export class AllureCellWriter {
+  private readonly runtime: ReporterRuntime;
+
+  constructor(private readonly ctx: AllureContext) {
+    this.runtime = new ReporterRuntime({ writer: new FileSystemWriter({ resultsDir: ctx.resultsDir }) });
+  }
+
+  write(cell: Cell, verdict: CellVerdict, exchanges: ExchangeDetail[], start: number): void {
+    const { runtime, ctx } = this;
+    const group = cell.kind === 'response' ? cell.group : 'Stateful flows';
+    const suite = cell.kind === 'response' ? `${cell.operationId} · ${cell.method} ${cell.path}` : cell.flow.id;
+    const labels: Label[] = [
+      { name: 'parentSuite', value: ctx.multiTarget ? verdict.target : group },
+      { name: 'suite', value: ctx.multiTarget ? `${group} › ${suite}` : suite },
+      { name: 'outcome', value: OUTCOME_WORDS[verdict.outcome] },
+      ...cell.tags.map((t) => ({ name: 'tag', value: t })),
+      ...[...new Set(verdict.failures.map((f) => f.kind))].map((kind) => ({ name: 'violation', value: kind })),
+      ...[...new Set(verdict.failures.map((f) => f.check))].map((check) => ({ name: 'check', value: check })),
+      ...(ctx.strictCoverage && GAPS.includes(verdict.outcome) ? [{ name: 'violation', value: 'coverage' }] : []),
+    ];
+    const parameters: Parameter[] = [
+      { name: 'target', value: verdict.target },
+      ...(cell.kind === 'response' ? [{ name: 'operation', value: `${cell.method} ${cell.path}` }] : [{ name: 'operations', value: cell.operations.join(', ') }]),
+      ...(verdict.provokedBy ? [{ name: 'provoked by', value: verdict.provokedBy, excluded: true }] : []),
+    ];
+    const description = [
+      cell.kind === 'response' ? `**${cell.method} ${cell.path}** (${cell.operationId}), documented response **${cell.status}**: ${cell.description || '(no description)'}` : `**Flow ${cell.flow.id}**: ${cell.flow.summary}`,
+      verdict.summary ? `\nScenario: ${verdict.summary}.` : '',
+      verdict.origin ? `\nRecipe: ${verdict.origin}.` : '',
+      ...(verdict.notes ?? []).map((n) => `\n${n}.`),
+    ].join('\n');
+    const uuid = runtime.startTest({
+      name: cell.title,
+      fullName: `${verdict.target}: ${cell.key}`,
+      testCaseId: md5(`${ctx.contractTitle}\u0000${cell.key}`),
+      // History follows the target's name and the cell, not the (possibly ephemeral) URL.
+      historyId: md5(`${ctx.contractTitle}\u0000${verdict.target}\u0000${cell.key}`),
+      labels,
+      parameters,
+      description,
+      start,
+    });
+    let at = start;
+    for (const ex of exchanges) {
+      if (ex.waited) {
+        const wait = runtime.startStep(uuid, undefined, { name: ex.waited.why, start: at, status: Status.PASSED });
+        if (wait) runtime.stopStep(wait, { stop: at + ex.waited.ms });
+        at += ex.waited.ms;
+      }
+      const stepStatus = ex.failure ? Status.FAILED : Status.PASSED;
+      const step = runtime.startStep(uuid, undefined, { name: `${ex.label}: ${ex.method} ${ex.url} → ${ex.status ?? 'no response'}`, start: at, status: stepStatus });
+      for (const check of ex.checks) {
+        const broken = ex.failure && (ex.failure.check === check.check || ex.failure.also?.some((a) => a.check === check.check));
+        const text = broken ? failureLines(ex.failure!.check === check.check ? ex.failure! : ex.failure!.also!.find((a) => a.check === check.check)!)[0]! : `✓ ${check.check}: ${CHECK_HELD[check.check] ?? 'held'}`;
+        const sub = runtime.startStep(uuid, step, { name: broken ? `✗ ${text}` : text, start: at, status: broken ? Status.FAILED : Status.PASSED });
+        if (sub) runtime.stopStep(sub, { stop: at });
+      }
+      runtime.writeAttachment(uuid, step, 'request', Buffer.from(ex.requestText), { contentType: 'text/plain' });
+      runtime.writeAttachment(uuid, step, 'response', Buffer.from(ex.responseText), { contentType: 'text/plain' });
+      runtime.writeAttachment(uuid, step, 'reproduce with curl', Buffer.from(`${ex.curl}\n`), { contentType: 'text/plain' });
+      at += Math.max(1, Math.round(ex.durationMs));
+      if (step) runtime.stopStep(step, { stop: at });
+    }
+    runtime.updateTest(uuid, (result) => {
+      result.status = status(verdict, ctx.strictCoverage);
+      result.statusDetails = details(verdict);
+    });
+    runtime.stopTest(uuid, { stop: Math.max(at, start + Math.round(verdict.durationMs)) });
+    runtime.writeTest(uuid);
+  }
+
+  /** A file every viewer of the report finds under the run's global attachments (e.g. the coverage matrix). */
+  attachGlobal(name: string, contentType: string, content: string, fileExtension: string): void {
+    this.runtime.applyGlobalRuntimeMessages([{ type: 'global_attachment_content', data: { name, content: Buffer.from(content).toString('base64'), encoding: 'base64', contentType, fileExtension } }]);
+  }
+
+  writeEnvironment(info: Record<string, string>): void {
+    new ReporterRuntime({ writer: new FileSystemWriter({ resultsDir: this.ctx.resultsDir }), environmentInfo: info }).writeEnvironmentInfo();
+  }
+}

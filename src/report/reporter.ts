@@ -1,0 +1,107 @@
+/**
+ * The suite's Playwright reporter: prints a line per cell as its step ends,
+ * then writes every output from the same verdicts (coverage matrix, JUnit,
+ * results.json, the Allure HTML) and the one-screen summary. Playwright runs
+ * one test per target; a cell is a step of it, its verdict a step annotation.
+ */
+import { mkdirSync, rmSync, writeFileSync } from 'node:fs';
+import type { FullConfig, FullResult, Reporter, Suite, TestCase, TestResult, TestStep } from '@playwright/test/reporter';
+import { readRunPlan, removeRunPlan, type RunPlan } from '../scenarios/run-plan';
+import { AllureCellWriter } from './allure-writer';
+import { generateHtmlReport, preloadAllure } from './allure-html';
+import { progressLine, summaryText } from './console';
+import { buildMatrix, failing, renderMarkdown } from './coverage';
+import { renderJunit } from './junit';
+import { reportPaths } from './paths';
+import { VERDICT_ANNOTATION, type CellVerdict } from './verdict';
+
+/** Set by the wrapper for `--no-report` (e.g. shards, whose results are merged later). */
+export const NO_HTML_ENV = 'CONTRACT_SUITE_NO_HTML';
+export const TARGET_ANNOTATION = 'contract-suite-target';
+
+export default class ConformanceReporter implements Reporter {
+  private run: RunPlan | null = null;
+  private readonly verdicts: CellVerdict[] = [];
+  private readonly stopped = new Map<string, string>();
+  private readonly paths = reportPaths();
+  private readonly html = process.env[NO_HTML_ENV] !== '1';
+
+  printsToStdio(): boolean {
+    return true;
+  }
+
+  onBegin(_config: FullConfig, _suite: Suite): void {
+    this.run = readRunPlan();
+    if (this.run && this.html) void preloadAllure().catch(() => undefined);
+    if (this.run) process.stdout.write(`${this.run.contract.title} ${this.run.contract.version}: ${this.run.cells.filter((c) => !c.filteredBy).length} cells on ${this.run.targets.map((t) => `${t.name} (${t.baseURL})`).join(', ')}\n`);
+  }
+
+  onStepEnd(_test: TestCase, _result: TestResult, step: TestStep): void {
+    const note = step.annotations.find((a) => a.type === VERDICT_ANNOTATION)?.description;
+    if (!note || !this.run) return;
+    const verdict = JSON.parse(note) as CellVerdict;
+    this.verdicts.push(verdict);
+    process.stdout.write(`${progressLine(verdict, this.run.targets.length > 1)}\n`);
+  }
+
+  onTestEnd(test: TestCase, result: TestResult): void {
+    const target = test.annotations.find((a) => a.type === TARGET_ANNOTATION)?.description;
+    // A target's test that ended before all its cells (timeout, crash): say so for each cell left.
+    if (target && result.status !== 'passed' && result.status !== 'failed') this.stopped.set(target, `${result.status}: ${(result.error?.message ?? '').split('\n')[0]}`);
+    else if (target && result.errors.length && !this.verdicts.some((v) => v.target === target)) this.stopped.set(target, (result.errors[0]?.message ?? result.status).split('\n')[0]!);
+  }
+
+  /** Cells a stopped target never judged: failed, with what stopped it. */
+  private unjudged(run: RunPlan): CellVerdict[] {
+    const seen = new Set(this.verdicts.map((v) => `${v.target}\u0000${v.key}`));
+    return run.targets.flatMap((t) =>
+      run.cells
+        .filter((c) => !c.filteredBy && !seen.has(`${t.name}\u0000${c.key}`) && this.stopped.has(t.name))
+        .map((c) => ({ target: t.name, key: c.key, kind: c.kind, title: c.title, outcome: 'failed' as const, reason: `not judged: the run of ${t.name} stopped (${this.stopped.get(t.name)})`, failures: [], exchanges: [], durationMs: 0 })),
+    );
+  }
+
+  async onEnd(result: FullResult): Promise<{ status: FullResult['status'] } | undefined> {
+    const run = this.run;
+    // Global setup failed: its error is the message; the placeholder report it wrote says so too.
+    if (!run) return undefined;
+    const verdicts = [...this.verdicts, ...this.unjudged(run)];
+    const diagnoses = [...run.diagnoses, ...allNotFound(verdicts)];
+    const matrix = buildMatrix(run, verdicts, diagnoses);
+    for (const c of matrix.cells) {
+      if (c.outcome === 'failed' && c.failures.length === 0 && c.reason) c.failures.push([`${c.title}: ${c.reason}`]);
+    }
+    mkdirSync(this.paths.root, { recursive: true });
+    const markdown = renderMarkdown(matrix);
+    writeFileSync(this.paths.coverageJson, `${JSON.stringify(matrix, null, 2)}\n`);
+    writeFileSync(this.paths.coverageMd, markdown);
+    writeFileSync(this.paths.junit, renderJunit(matrix, new Map(verdicts.map((v) => [`${v.target}\u0000${v.key}`, v.durationMs]))));
+    writeFileSync(this.paths.json, `${JSON.stringify({ schemaVersion: 2, status: failing(matrix).length ? 'failed' : 'passed', totals: matrix.totals, verdicts }, null, 2)}\n`);
+    let html: string | null = null;
+    if (this.html) {
+      const writer = new AllureCellWriter({ resultsDir: this.paths.allureResults, contractTitle: run.contract.title, multiTarget: run.targets.length > 1, strictCoverage: run.strictCoverage });
+      writer.attachGlobal('coverage matrix', 'text/markdown', markdown, 'md');
+      try {
+        html = await generateHtmlReport({ name: `${run.contract.title} ${run.contract.version}: conformance`, resultsDir: this.paths.allureResults, outputDir: this.paths.allureReport, historyPath: this.paths.allureHistory, knownIssuesPath: this.paths.knownIssues });
+      } catch (error) {
+        process.stderr.write(`The Allure HTML report could not be generated: ${(error as Error).message}\n`);
+      }
+    }
+    const summary = summaryText(matrix, this.paths, html);
+    writeFileSync(this.paths.summary, `${summary}\n`);
+    process.stdout.write(`${summary}\n`);
+    if (this.html && !html && result.status === 'passed') return { status: 'failed' };
+    return failing(matrix).length && result.status === 'passed' ? { status: 'failed' } : undefined;
+  }
+
+  async onExit(): Promise<void> {
+    removeRunPlan();
+    rmSync(this.paths.playwrightOutput, { recursive: true, force: true });
+  }
+}
+
+/** Every response of a run that got any was 404: the requests probably miss the API. */
+function allNotFound(verdicts: CellVerdict[]): string[] {
+  const statuses = verdicts.flatMap((v) => v.exchanges.map((e) => e.status));
+  return statuses.length >= 3 && statuses.every((s) => s === 404) ? [`every one of the ${statuses.length} responses was 404: check that BASE_URL is the API root the contract's paths are relative to`] : [];
+}

@@ -1,0 +1,297 @@
+/**
+ * Builds the HTTP request a recipe describes: path, query, header and cookie
+ * parameters serialised as OpenAPI 3.0 §4.7.12.4 says, the security alternative
+ * the credential satisfies, a JSON body; then checks it against the contract,
+ * because a suite that sends an invalid request judges nothing.
+ */
+import type { Header } from '../checks/types';
+import { valueAt } from '../checks/http';
+import { isSecured, type OperationSpec, type ParameterSpec, type SecuritySchemeSpec } from '../contract/model';
+import type { CompiledValidators } from '../contract/validators';
+import { example, fillIn, fresh, generate, type Generated } from './values';
+import { INVALID_CREDENTIAL, NO_CREDENTIAL, isExpression, type GeneratorDef, type IdentityDef, type Inputs, type ValueExpr } from './types';
+
+/** Where a value came from: reports use it to mask it and to say how to get one again. */
+export type ValueSource =
+  | { kind: 'literal' }
+  | { kind: 'generated'; generator: string; def: GeneratorDef }
+  | { kind: 'saved'; name: string; item?: number; step: string; operationId: string; pointer: string }
+  | { kind: 'identity'; name: string }
+  | { kind: 'fresh' }
+  | { kind: 'example' }
+  | { kind: 'filled' };
+
+export interface RequestPart {
+  in: 'path' | 'query' | 'header' | 'cookie';
+  name: string;
+  /** As serialised on the wire (before percent-encoding). */
+  text: string;
+  source: ValueSource;
+  secret: boolean;
+}
+
+export interface CredentialPlacement {
+  in: 'header' | 'query' | 'cookie';
+  name: string;
+  /** The identity whose value was sent; null for the deliberately unknown credential. */
+  identity: string | null;
+  /** `Bearer `, `Basic `: what precedes the value (RFC 9110 §11.4). */
+  prefix: string;
+}
+
+export interface BuiltRequest {
+  method: string;
+  url: string;
+  headers: Header[];
+  body?: string;
+  pathTemplate: string;
+  parts: RequestPart[];
+  credential: 'valid' | 'missing' | 'invalid';
+  placements: CredentialPlacement[];
+  /** Values whose text must be masked wherever it appears. */
+  secrets: string[];
+  /** Generators whose values went into the request (a retry regenerates them). */
+  generators: string[];
+  /** Why the request breaks the contract (only when the recipe did not declare it invalid). */
+  problems: string[];
+}
+
+/** A value a recipe needs that is not there (yet): the scenario cannot run, which is not the server's fault. */
+export class UnmetPrecondition extends Error {}
+
+export interface SavedValue {
+  value: unknown;
+  step: string;
+  operationId: string;
+  pointer: string;
+}
+
+export interface RequestContext {
+  identities: Record<string, IdentityDef>;
+  /** Values of the configured identities. */
+  values: Record<string, string>;
+  generators: Record<string, GeneratorDef>;
+  saved: Map<string, SavedValue>;
+  secretParameters: (name: string) => boolean;
+  invalidCredential: string;
+  validators: CompiledValidators;
+  now(): number;
+}
+
+interface Resolved {
+  value: unknown;
+  source: ValueSource;
+  secret: boolean;
+}
+
+function resolveValue(expr: ValueExpr | unknown, ctx: RequestContext, param: ParameterSpec | null, generated: Set<string>): Resolved {
+  if (!isExpression(expr)) return { value: expr, source: { kind: 'literal' }, secret: false };
+  const e = expr as Record<string, unknown>;
+  if (typeof e.$generate === 'string') {
+    const def = ctx.generators[e.$generate]!;
+    const secret = ctx.values[def.rfc6238.secret];
+    if (!secret) throw new UnmetPrecondition(`needs ${def.rfc6238.secret}`);
+    const out: Generated = generate(def, secret, ctx.now());
+    generated.add(e.$generate);
+    return { value: out.value, source: { kind: 'generated', generator: e.$generate, def }, secret: out.secret };
+  }
+  if (typeof e.$saved === 'string') {
+    const saved = ctx.saved.get(e.$saved);
+    if (!saved) throw new UnmetPrecondition(`"${e.$saved}" was not saved`);
+    let value = saved.value;
+    if (typeof e.at === 'string') value = valueAt(value, e.at);
+    if (typeof e.item === 'number') {
+      if (!Array.isArray(value) || value.length <= e.item) {
+        throw new UnmetPrecondition(`needs item ${e.item} of "${e.$saved}" (saved by step ${saved.step} from ${saved.pointer}), which has ${Array.isArray(value) ? value.length : 'no'} items`);
+      }
+      value = value[e.item];
+    }
+    if (value === undefined) throw new UnmetPrecondition(`"${e.$saved}" has no value`);
+    return { value, source: { kind: 'saved', name: e.$saved, ...(typeof e.item === 'number' ? { item: e.item } : {}), step: saved.step, operationId: saved.operationId, pointer: saved.pointer }, secret: false };
+  }
+  if (e.$fresh !== undefined) return { value: fresh(String(e.$fresh), param?.schema ?? null), source: { kind: 'fresh' }, secret: false };
+  if (e.$example === true) return { value: param ? example(param) : undefined, source: { kind: 'example' }, secret: false };
+  if (typeof e.$identity === 'string') {
+    const value = ctx.values[e.$identity];
+    if (value === undefined) throw new UnmetPrecondition(`needs ${e.$identity}`);
+    return { value, source: { kind: 'identity', name: e.$identity }, secret: true };
+  }
+  return { value: expr, source: { kind: 'literal' }, secret: false };
+}
+
+/** A JSON body with its expressions resolved. */
+function resolveBody(node: unknown, ctx: RequestContext, generated: Set<string>, secrets: string[]): unknown {
+  if (isExpression(node)) {
+    const r = resolveValue(node, ctx, null, generated);
+    if (r.secret && (typeof r.value === 'string' || typeof r.value === 'number')) secrets.push(String(r.value));
+    return r.value;
+  }
+  if (Array.isArray(node)) return node.map((v) => resolveBody(v, ctx, generated, secrets));
+  if (node && typeof node === 'object') return Object.fromEntries(Object.entries(node).map(([k, v]) => [k, resolveBody(v, ctx, generated, secrets)]));
+  return node;
+}
+
+const scalar = (v: unknown): string => (v === null || v === undefined ? '' : String(v));
+
+/** RFC 3986 §2.1: everything but unreserved characters is percent-encoded (encodeURIComponent leaves !'()* alone). */
+export function encodeStrict(text: string): string {
+  return encodeURIComponent(text).replace(/[!'()*]/g, (c) => `%${c.charCodeAt(0).toString(16).toUpperCase()}`);
+}
+
+/** OpenAPI 3.0 §4.7.12.4 style simple / label / matrix for a path value, already percent-encoded. */
+function pathText(p: ParameterSpec, value: unknown): string {
+  const enc = (v: unknown) => encodeStrict(scalar(v));
+  const list = (sep: string): string => {
+    if (Array.isArray(value)) return value.map(enc).join(sep);
+    if (value && typeof value === 'object') return Object.entries(value).map(([k, v]) => (p.explode ? `${enc(k)}=${enc(v)}` : `${enc(k)},${enc(v)}`)).join(p.explode ? sep : ',');
+    return enc(value);
+  };
+  if (p.style === 'label') return `.${list(p.explode ? '.' : ',')}`;
+  if (p.style === 'matrix') {
+    if (Array.isArray(value) && p.explode) return value.map((v) => `;${encodeStrict(p.name)}=${enc(v)}`).join('');
+    return `;${encodeStrict(p.name)}=${list(',')}`;
+  }
+  return list(',');
+}
+
+/** OpenAPI 3.0 §4.7.12.4 style form / spaceDelimited / pipeDelimited / deepObject for a query value. */
+function queryPairs(p: ParameterSpec, value: unknown): Array<[string, string]> {
+  if (Array.isArray(value)) {
+    if (p.style === 'form' && p.explode) return value.map((v) => [p.name, scalar(v)]);
+    const sep = p.style === 'spaceDelimited' ? ' ' : p.style === 'pipeDelimited' ? '|' : ',';
+    return [[p.name, value.map(scalar).join(sep)]];
+  }
+  if (value && typeof value === 'object') {
+    const entries = Object.entries(value);
+    if (p.style === 'deepObject') return entries.map(([k, v]) => [`${p.name}[${k}]`, scalar(v)]);
+    if (p.explode) return entries.map(([k, v]) => [k, scalar(v)]);
+    return [[p.name, entries.flatMap(([k, v]) => [k, scalar(v)]).join(',')]];
+  }
+  return [[p.name, scalar(value)]];
+}
+
+function headerText(value: unknown): string {
+  if (Array.isArray(value)) return value.map(scalar).join(',');
+  if (value && typeof value === 'object') return Object.entries(value).flatMap(([k, v]) => [k, scalar(v)]).join(',');
+  return scalar(value);
+}
+
+/** The security requirement alternative a credential satisfies, and which identity fills each scheme. */
+function chooseSecurity(op: OperationSpec, as: string, ctx: RequestContext): Array<{ scheme: SecuritySchemeSpec; identity: string }> | null {
+  const fits = (identity: string, scheme: SecuritySchemeSpec) => {
+    const declared = ctx.identities[identity]?.scheme;
+    return ctx.identities[identity]?.credential !== false && (declared === undefined || declared === scheme.name);
+  };
+  for (const alternative of op.security) {
+    if (alternative.length === 0) continue;
+    const filled = alternative.map((scheme) => {
+      if (fits(as, scheme)) return { scheme, identity: as };
+      const other = Object.keys(ctx.identities).find((name) => ctx.identities[name]!.scheme === scheme.name && ctx.values[name] !== undefined);
+      return other ? { scheme, identity: other } : null;
+    });
+    if (filled.every((f) => f !== null)) return filled as Array<{ scheme: SecuritySchemeSpec; identity: string }>;
+  }
+  return null;
+}
+
+function place(scheme: SecuritySchemeSpec): Omit<CredentialPlacement, 'identity'> | null {
+  if (scheme.type === 'apiKey' && scheme.in && scheme.paramName) return { in: scheme.in, name: scheme.paramName, prefix: '' };
+  if (scheme.type === 'http' && scheme.scheme === 'basic') return { in: 'header', name: 'Authorization', prefix: 'Basic ' };
+  // http bearer, oauth2 and openIdConnect all send a bearer token (RFC 6750 §2.1).
+  if (scheme.type === 'http' || scheme.type === 'oauth2' || scheme.type === 'openIdConnect') return { in: 'header', name: 'Authorization', prefix: 'Bearer ' };
+  return null;
+}
+
+export function buildRequest(op: OperationSpec, baseURL: string, inputs: Inputs, as: string, ctx: RequestContext): BuiltRequest {
+  const generated = new Set<string>();
+  const secrets: string[] = [];
+  const parts: RequestPart[] = [];
+  const problems: string[] = [];
+  const given: Record<ParameterSpec['in'], Record<string, ValueExpr> | undefined> = { path: inputs.path, query: inputs.query, header: inputs.headers, cookie: inputs.cookies };
+  const values = new Map<ParameterSpec, Resolved>();
+  for (const p of op.parameters) {
+    const fromRecipe = Object.entries(given[p.in] ?? {}).find(([name]) => (p.in === 'header' ? name.toLowerCase() === p.name.toLowerCase() : name === p.name));
+    if (fromRecipe) values.set(p, resolveValue(fromRecipe[1], ctx, p, generated));
+    else if (p.required) values.set(p, { value: fillIn(p), source: { kind: 'filled' }, secret: false });
+  }
+  let path = op.path;
+  const query: Array<[string, string]> = [];
+  const headers: Header[] = [{ name: 'Accept', value: 'application/json' }];
+  const cookies: string[] = [];
+  for (const [p, r] of values) {
+    // A declared secret parameter hides what came from the server or an identity; the recipes' own literals are public.
+    const secret = r.secret || (ctx.secretParameters(p.name) && (r.source.kind === 'saved' || r.source.kind === 'identity'));
+    const text = p.in === 'query' ? queryPairs(p, r.value).map(([, v]) => v).join(',') : headerText(r.value);
+    parts.push({ in: p.in, name: p.name, text, source: r.source, secret });
+    if (secret) secrets.push(text);
+    if (p.in === 'path') path = path.split(`{${p.name}}`).join(pathText(p, r.value));
+    else if (p.in === 'query') query.push(...queryPairs(p, r.value));
+    else if (p.in === 'header') headers.push({ name: p.name, value: headerText(r.value) });
+    else cookies.push(`${p.name}=${encodeStrict(headerText(r.value))}`);
+    const validate = ctx.validators.parameter(op.operationId, p.in, p.name);
+    if (validate && !inputs.invalid && !validate(p.in === 'path' || p.in === 'header' || p.in === 'cookie' ? headerText(r.value) : r.value)) {
+      problems.push(`${p.in} parameter ${p.name}: ${validate.errors?.[0]?.message ?? 'breaks its schema'}`);
+    }
+  }
+  for (const [name, value] of Object.entries(inputs.headers ?? {})) {
+    if (op.parameters.some((p) => p.in === 'header' && p.name.toLowerCase() === name.toLowerCase())) continue;
+    const r = resolveValue(value, ctx, null, generated);
+    headers.push({ name, value: headerText(r.value) });
+    if (r.secret) secrets.push(headerText(r.value));
+  }
+  const placements: CredentialPlacement[] = [];
+  const credential = as === NO_CREDENTIAL ? 'missing' : as === INVALID_CREDENTIAL ? 'invalid' : 'valid';
+  if (credential !== 'missing' && op.security.some((alt) => alt.length > 0)) {
+    const chosen =
+      credential === 'invalid'
+        ? (op.security.find((alt) => alt.length > 0) ?? []).map((scheme) => ({ scheme, identity: null as string | null }))
+        : chooseSecurity(op, as, ctx);
+    if (!chosen) throw new UnmetPrecondition(`${as} satisfies none of the security requirements of ${op.operationId}`);
+    for (const { scheme, identity } of chosen) {
+      const where = place(scheme);
+      if (!where) continue;
+      const raw = identity === null ? ctx.invalidCredential : ctx.values[identity];
+      if (raw === undefined) throw new UnmetPrecondition(`needs ${identity}`);
+      const value = where.prefix === 'Basic ' ? Buffer.from(raw.includes(':') ? raw : `${raw}:`).toString('base64') : raw;
+      if (identity !== null) secrets.push(raw, value);
+      placements.push({ ...where, identity });
+      if (where.in === 'header') headers.push({ name: where.name, value: `${where.prefix}${value}` });
+      else if (where.in === 'query') query.push([where.name, value]);
+      else cookies.push(`${where.name}=${value}`);
+    }
+  }
+  if (cookies.length) headers.push({ name: 'Cookie', value: cookies.join('; ') });
+  let body: string | undefined;
+  const media = op.requestBody?.content.find((c) => /^application\/(.+\+)?json\b/i.test(c.mediaType)) ?? op.requestBody?.content[0];
+  const bodyValue = inputs.body !== undefined ? resolveBody(isExpression(inputs.body) && (inputs.body as { $example?: unknown }).$example === true ? media?.example : inputs.body, ctx, generated, secrets) : op.requestBody?.required ? media?.example : undefined;
+  if (bodyValue !== undefined && media) {
+    body = typeof bodyValue === 'string' && !/json/i.test(media.mediaType) ? bodyValue : JSON.stringify(bodyValue);
+    headers.push({ name: 'Content-Type', value: media.mediaType.includes('*') ? 'application/json' : media.mediaType });
+    const validate = ctx.validators.requestBody(op.operationId, media.mediaType);
+    if (validate && !inputs.invalid && !validate(bodyValue)) {
+      const e = validate.errors?.[0];
+      problems.push(`body${e?.instancePath ?? ''}: ${e?.message ?? 'breaks its schema'}`);
+    }
+  } else if (op.requestBody?.required && !inputs.invalid) {
+    problems.push('the request body is required: give one in the recipe (body:) or an example in the contract');
+  }
+  // RFC 3986 §5.2.4: a `.` or `..` segment is removed by every URL parser; another resource would be asked for.
+  const dotSegment = path.split('/').find((s) => s === '.' || s === '..');
+  if (dotSegment !== undefined) {
+    throw new UnmetPrecondition(`a path value makes the segment "${dotSegment}", which URL normalisation removes (RFC 3986 §5.2.4): the request would reach another resource, so it is not sent`);
+  }
+  const search = query.map(([k, v]) => `${encodeStrict(k)}=${encodeStrict(v)}`).join('&');
+  return {
+    method: op.method,
+    url: `${baseURL.replace(/\/+$/, '')}/${path.replace(/^\/+/, '')}${search ? `?${search}` : ''}`,
+    headers,
+    ...(body !== undefined ? { body } : {}),
+    pathTemplate: op.path,
+    parts,
+    credential: isSecured(op) || credential !== 'missing' ? credential : 'missing',
+    placements,
+    secrets: secrets.filter((s) => s.length > 0),
+    generators: [...generated],
+    problems,
+  };
+}

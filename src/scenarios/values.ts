@@ -1,0 +1,99 @@
+/**
+ * Values recipes ask for: generated time-based codes (RFC 6238, through the
+ * otpauth library), fresh random values of a schema's format, contract
+ * examples, and defaults for required parameters a recipe leaves out.
+ */
+import { randomBytes, randomInt, randomUUID } from 'node:crypto';
+import { Secret, TOTP as Rfc6238 } from 'otpauth';
+import type { JsonSchema, ParameterSpec } from '../contract/model';
+import type { GeneratorDef } from './types';
+
+export interface Generated {
+  value: string;
+  /** A current code opens the account: it is masked. An invalid one is harmless. */
+  secret: boolean;
+}
+
+/** RFC 6238 §5.2: verifiers may accept codes a few steps either side; an invalid code avoids this many. */
+export const INVALID_CODE_MARGIN_STEPS = 5;
+
+function rfc6238(def: GeneratorDef, secret: string): Rfc6238 {
+  const { digits = 6, period = 30, algorithm = 'SHA1' } = def.rfc6238;
+  return new Rfc6238({ secret: Secret.fromBase32(secret.replace(/\s/g, '').toUpperCase()), digits, period, algorithm });
+}
+
+/** Whether a base32 (RFC 4648) secret is usable by a generator. */
+export function isBase32(secret: string): boolean {
+  return /^[A-Z2-7]+=*$/i.test(secret.replace(/\s/g, ''));
+}
+
+export function generate(def: GeneratorDef, secret: string, now = Date.now()): Generated {
+  const code = rfc6238(def, secret);
+  if (def.pick !== 'invalid') return { value: code.generate({ timestamp: now }), secret: true };
+  const digits = def.rfc6238.digits ?? 6;
+  const modulus = 10 ** digits;
+  const period = (def.rfc6238.period ?? 30) * 1000;
+  const nearby = new Set<string>();
+  for (let step = -INVALID_CODE_MARGIN_STEPS; step <= INVALID_CODE_MARGIN_STEPS; step++) nearby.add(code.generate({ timestamp: now + step * period }));
+  let candidate = (Number(code.generate({ timestamp: now })) + Math.floor(modulus / 2)) % modulus;
+  const text = (n: number) => String(n).padStart(digits, '0');
+  while (nearby.has(text(candidate))) candidate = (candidate + 1) % modulus;
+  return { value: text(candidate), secret: false };
+}
+
+/** Milliseconds until the generator's next time step begins (RFC 6238 §4: T = floor(now / X)). */
+export function untilNextPeriod(def: GeneratorDef, now = Date.now()): number {
+  const period = (def.rfc6238.period ?? 30) * 1000;
+  return period - (now % period);
+}
+
+function schemaOf(schema: JsonSchema | null): Record<string, unknown> {
+  return typeof schema === 'object' && schema !== null ? schema : {};
+}
+
+/** A fresh random value of a format or type: values no server has seen. */
+export function fresh(kind: string, schema: JsonSchema | null = null): string | number | boolean {
+  const s = schemaOf(schema);
+  const wanted = kind === 'true' ? String(s.format ?? s.type ?? 'string') : kind;
+  switch (wanted) {
+    case 'uuid':
+      return randomUUID();
+    case 'integer':
+    case 'int32':
+    case 'int64':
+      return randomInt(100_000, 2_000_000_000);
+    case 'number':
+    case 'float':
+    case 'double':
+      return randomInt(100_000, 2_000_000_000) / 100;
+    case 'boolean':
+      return true;
+    case 'email':
+      return `suite-${randomBytes(4).toString('hex')}@example.com`;
+    case 'date-time':
+      return new Date().toISOString();
+    case 'date':
+      return new Date().toISOString().slice(0, 10);
+    default:
+      return `suite-${randomBytes(6).toString('hex')}`;
+  }
+}
+
+/** The contract's example for a parameter: its own, its schema's, or the first enum value. */
+export function example(p: Pick<ParameterSpec, 'example' | 'schema'>): unknown {
+  if (p.example !== undefined) return p.example;
+  const s = schemaOf(p.schema);
+  if (s.example !== undefined) return s.example;
+  if (Array.isArray(s.enum) && s.enum.length) return s.enum[0];
+  return undefined;
+}
+
+/** A value for a required parameter the recipe leaves out: example, default, then a fresh one of its type. */
+export function fillIn(p: ParameterSpec): unknown {
+  const given = example(p);
+  if (given !== undefined) return given;
+  const s = schemaOf(p.schema);
+  if (s.default !== undefined) return s.default;
+  if (s.type === 'array') return [fresh('true', (s.items as JsonSchema | undefined) ?? null)];
+  return fresh('true', p.schema);
+}
