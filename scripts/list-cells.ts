@@ -14,7 +14,7 @@ async function main(): Promise<void> {
   const recipes = resolveRecipes({ recipesFile: settings.recipesFile, overridesFile: settings.overridesFile }, contract);
   const cells = planCells(contract, recipes, selection);
   for (const c of cells) {
-    const recipe = c.kind === 'flow' ? `flow of ${c.flow.steps.length} steps` : c.recipe ? `recipe: ${c.recipe.summary}` : 'no recipe (not covered)';
+    const recipe = c.kind === 'flow' ? `flow of ${c.flow.steps.length} steps` : !c.recipe ? 'no recipe (not covered)' : c.recipe.skip ? `skipped: ${c.recipe.skip}` : `recipe: ${c.recipe.summary}`;
     process.stdout.write(`${c.filteredBy ? '  ' : '▸ '}${c.title}  ${c.tags.join(' ')}  ${c.filteredBy ? `filtered: ${c.filteredBy}` : recipe}\n`);
   }
   const kept = cells.filter((c) => !c.filteredBy).length;

@@ -100,7 +100,8 @@ export function jsonType(value: unknown): ValueShape['type'] {
   if (value === undefined) return 'absent';
   if (value === null) return 'null';
   if (Array.isArray(value)) return 'array';
-  if (typeof value === 'number') return Number.isInteger(value) ? 'integer' : 'number';
+  // JSON has one number type (RFC 8259 §6); "integer" is what a schema may ask for, not what arrives.
+  if (typeof value === 'number') return 'number';
   return typeof value as ValueShape['type'];
 }
 

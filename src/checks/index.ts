@@ -1,17 +1,19 @@
 /** The check registry: names here are the names docs, config and reports use. */
+import { anonymous_access } from './anonymous-access';
 import { auth_required } from './auth-required';
 import { content_type_conformance } from './content-type-conformance';
 import { fresh_values } from './fresh-values';
 import { negative_data_rejection } from './negative-data-rejection';
 import { no_body_conformance } from './no-body-conformance';
 import { response_headers_conformance } from './response-headers-conformance';
+import { required_status } from './required-status';
 import { response_schema_conformance } from './response-schema-conformance';
 import { saved_values_match } from './saved-values-match';
 import { status_code_conformance } from './status-code-conformance';
 import { transport_error } from './transport-error';
 import { isSecured } from '../contract/model';
 import { documentedResponse } from '../contract/responses';
-import { bodilessBecause } from './http';
+import { bodilessBecause, jsonMediaType } from './http';
 import type { Check, CheckContext, Exchange, Failure } from './types';
 
 /**
@@ -22,7 +24,9 @@ export const CHECKS = {
   transport_error,
   status_code_conformance,
   auth_required,
+  anonymous_access,
   negative_data_rejection,
+  required_status,
   content_type_conformance,
   no_body_conformance,
   response_schema_conformance,
@@ -34,6 +38,8 @@ export const CHECKS = {
 export type CheckName = keyof typeof CHECKS;
 export const CHECK_NAMES = Object.keys(CHECKS) as CheckName[];
 
+const succeededWithJson = (ex: Exchange): boolean => ex.response !== null && ex.response.status >= 200 && ex.response.status < 300 && jsonMediaType(ex.response) !== null;
+
 const documentsContent = (ctx: CheckContext, ex: Exchange): boolean =>
   ex.response !== null && !bodilessBecause(ex.request.method, ex.response.status) && (documentedResponse(ctx.operation, ex.response.status)?.content.length ?? 0) > 0;
 
@@ -42,13 +48,16 @@ const APPLIES: Record<CheckName, (ctx: CheckContext, ex: Exchange) => boolean> =
   transport_error: () => true,
   status_code_conformance: (_, ex) => ex.response !== null,
   auth_required: (ctx, ex) => ex.response !== null && ctx.credential !== 'valid' && isSecured(ctx.operation),
+  anonymous_access: (ctx, ex) => ex.response !== null && ctx.credential === 'missing' && ctx.operation.security.length > 0 && !isSecured(ctx.operation),
   negative_data_rejection: (ctx, ex) => ex.response !== null && ctx.expect.reject !== undefined,
+  required_status: (ctx, ex) => ex.response !== null && ctx.expect.require !== undefined && documentedResponse(ctx.operation, ex.response.status) !== null,
   content_type_conformance: (ctx, ex) => documentsContent(ctx, ex) && ex.response!.body.length > 0,
   no_body_conformance: (_, ex) => ex.response !== null && bodilessBecause(ex.request.method, ex.response.status) !== null,
   response_schema_conformance: documentsContent,
   response_headers_conformance: (ctx, ex) => ex.response !== null && (documentedResponse(ctx.operation, ex.response.status)?.headers.length ?? 0) > 0,
-  fresh_values: (ctx, ex) => ex.response !== null && ctx.expect.fresh !== undefined,
-  saved_values_match: (ctx, ex) => ex.response !== null && ctx.expect.same !== undefined,
+  // They compare what a successful JSON answer holds: nothing to judge otherwise.
+  fresh_values: (ctx, ex) => succeededWithJson(ex) && ctx.expect.fresh !== undefined,
+  saved_values_match: (ctx, ex) => succeededWithJson(ex) && ctx.expect.same !== undefined,
 };
 
 export interface CheckResult {

@@ -1,5 +1,6 @@
 import { documentedResponse } from '../contract/responses';
-import { failure, headerValues } from './http';
+import { failure, headerValues, shapeOf } from './http';
+import { schemaFindings } from './response-schema-conformance';
 import type { Check } from './types';
 
 /** Documented response headers are present when required and valid against their schema. */
@@ -21,7 +22,8 @@ export const response_headers_conformance: Check = (ctx, exchange) => {
     // RFC 9110 §5.3: repeated field lines are one comma-joined value.
     const joined = values.join(', ');
     if (validate && !validate(joined)) {
-      return failure('response_headers_conformance', 'contract', ctx.operation, exchange, location, { kind: 'header-schema', message: validate.errors?.[0]?.message ?? 'valid against its schema' }, { kind: 'text', text: joined });
+      const finding = schemaFindings(validate.errors ?? [], joined, { isSecret: () => false })[0] ?? { pointer: '', keyword: 'schema', params: {}, message: 'matches its schema', value: shapeOf(joined, false) };
+      return failure('response_headers_conformance', 'contract', ctx.operation, exchange, location, { kind: 'header-schema', finding }, { kind: 'text', text: joined });
     }
   }
   return null;

@@ -16,35 +16,41 @@ function pointerOf(error: ErrorObject): string {
 /**
  * Ajv's flat error list as findings: a failed oneOf/anyOf becomes one finding
  * carrying each alternative's own findings, instead of the first branch's error
- * passing for the whole story.
+ * passing for the whole story. Ajv reports a composite after its branches' errors;
+ * a branch's errors sit under `<composite>/<i>/` or under the schema its `$ref` names.
  */
 export function schemaFindings(errors: ErrorObject[], data: unknown, ctx: Pick<CheckContext, 'isSecret'>): SchemaFinding[] {
   const consumed = new Set<ErrorObject>();
+  const alternatives = new Map<ErrorObject, ErrorObject[][]>();
+  errors.forEach((c, at) => {
+    if (!COMPOSITES.has(c.keyword)) return;
+    const branches = ((c.parentSchema as Record<string, unknown> | undefined)?.[c.keyword] as Array<{ $ref?: unknown }> | undefined) ?? [];
+    const prefixes = branches.map((b, i) => [`${c.schemaPath}/${i}/`, typeof b.$ref === 'string' ? `${b.$ref}/` : null] as const);
+    const groups: ErrorObject[][] = branches.map(() => []);
+    let current = 0;
+    for (const e of errors.slice(0, at)) {
+      if (consumed.has(e) || !(e.instancePath === c.instancePath || e.instancePath.startsWith(`${c.instancePath}/`))) continue;
+      const branch = prefixes.findIndex(([own, ref]) => e.schemaPath.startsWith(own) || (ref !== null && e.schemaPath.startsWith(ref)));
+      if (branch > current) current = branch;
+      (groups[current] ??= []).push(e);
+      consumed.add(e);
+    }
+    alternatives.set(c, groups);
+  });
   const finding = (e: ErrorObject): SchemaFinding => {
     const pointer = pointerOf(e);
     const value = e.keyword === 'required' ? undefined : valueAt(data, pointer);
-    return { pointer, keyword: e.keyword, params: e.params as Record<string, unknown>, message: e.message ?? e.keyword, value: shapeOf(value, ctx.isSecret(pointer)) };
+    const alts = alternatives.get(e);
+    return {
+      pointer,
+      keyword: e.keyword,
+      params: e.params as Record<string, unknown>,
+      message: e.message ?? e.keyword,
+      value: shapeOf(value, ctx.isSecret(pointer)),
+      ...(alts ? { alternatives: alts.map((g) => g.map(finding)) } : {}),
+    };
   };
-  // Outermost composites first: an inner one belongs to a branch of the outer.
-  const composites = errors.filter((e) => COMPOSITES.has(e.keyword)).sort((a, b) => a.schemaPath.length - b.schemaPath.length);
-  const alternatives = new Map<ErrorObject, SchemaFinding[][]>();
-  for (const c of composites) {
-    if (consumed.has(c)) continue;
-    const groups: SchemaFinding[][] = [];
-    for (const e of errors) {
-      if (e === c || consumed.has(e) || !e.schemaPath.startsWith(`${c.schemaPath}/`)) continue;
-      const index = Number(e.schemaPath.slice(c.schemaPath.length + 1).split('/')[0]);
-      (groups[index] ??= []).push(finding(e));
-      consumed.add(e);
-    }
-    alternatives.set(c, groups.map((g) => g ?? []));
-  }
-  return errors
-    .filter((e) => !consumed.has(e))
-    .map((e) => {
-      const alts = alternatives.get(e);
-      return alts ? { ...finding(e), alternatives: alts } : finding(e);
-    });
+  return errors.filter((e) => !consumed.has(e)).map(finding);
 }
 
 /** The body parses as the documented media type and validates against its schema. */

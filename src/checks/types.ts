@@ -54,6 +54,8 @@ export interface Expectations {
   fresh?: { pointer: string; notIn: unknown[]; because: string };
   /** The value at `pointer` must equal `value` (lists: the same items, in any order). */
   same?: { pointer: string; value: unknown; because: string };
+  /** One of these documented responses must arrive, not merely any documented one. */
+  require?: { statuses: string[]; because: string };
 }
 
 export interface CheckContext {
@@ -101,9 +103,11 @@ export type Expected =
   | { kind: 'json' }
   | { kind: 'schema'; finding: SchemaFinding }
   | { kind: 'header-present' }
-  | { kind: 'header-schema'; message: string }
+  | { kind: 'header-schema'; finding: SchemaFinding }
   | { kind: 'rejection'; because: string; statuses: string[] }
   | { kind: 'authentication-required'; credential: 'missing' | 'invalid' }
+  | { kind: 'anonymous-access' }
+  | { kind: 'required-status'; statuses: string[]; because: string }
   | { kind: 'fresh-values'; because: string }
   | { kind: 'same-values'; because: string; count: number }
   | { kind: 'response' };

@@ -45,6 +45,8 @@ function createAjv(definitions: Record<string, JsonSchema>, schemaId: string, fo
   const ajv = new Ajv({
     coerceTypes,
     allErrors: true,
+    // parentSchema on errors: which alternative of a oneOf/anyOf an error belongs to.
+    verbose: true,
     strict: true,
     // Contracts routinely put `properties` without `type: object`; that is legal JSON Schema.
     strictTypes: false,

@@ -22,13 +22,24 @@ export const MAX_RETRY_WAIT_MS = 30_000;
 /** Consecutive timeouts after which a target is treated as hung and no more requests are sent. */
 export const HUNG_AFTER_TIMEOUTS = 3;
 
+/** Time as the gate and retries see it: injectable, so their behaviour is tested without waiting. */
+export interface Clock {
+  now(): number;
+  sleep(ms: number): Promise<void>;
+}
+
+export const REAL_CLOCK: Clock = { now: () => Date.now(), sleep: (ms) => new Promise((r) => setTimeout(r, ms)) };
+
 /** Pacing, request budget and hung-target breaker for one target. */
 export class RequestGate {
   private nextSlot = 0;
   private sent = 0;
   private consecutiveTimeouts = 0;
 
-  constructor(private readonly policy: Pick<SendPolicy, 'rateLimitPerSecond' | 'maxRequests'>) {}
+  constructor(
+    private readonly policy: Pick<SendPolicy, 'rateLimitPerSecond' | 'maxRequests'>,
+    readonly clock: Clock = REAL_CLOCK,
+  ) {}
 
   get count(): number {
     return this.sent;
@@ -43,10 +54,10 @@ export class RequestGate {
     if (this.exhausted) return false;
     this.sent++;
     if (this.policy.rateLimitPerSecond > 0) {
-      const now = Date.now();
+      const now = this.clock.now();
       const slot = Math.max(now, this.nextSlot);
       this.nextSlot = slot + 1000 / this.policy.rateLimitPerSecond;
-      if (slot > now) await new Promise((r) => setTimeout(r, slot - now));
+      if (slot > now) await this.clock.sleep(slot - now);
     }
     return true;
   }
@@ -142,7 +153,7 @@ export async function send(
         if (waited + wait <= MAX_RETRY_WAIT_MS) {
           waited += wait;
           await response.dispose();
-          await new Promise((r) => setTimeout(r, wait));
+          await gate.clock.sleep(wait);
           continue;
         }
       }

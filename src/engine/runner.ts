@@ -52,8 +52,6 @@ export interface EngineContext {
   gate: RequestGate;
   policy: SendPolicy;
   request: APIRequestContext;
-  /** Waits (for a next time step) go through here so tests can count them. */
-  sleep?: (ms: number) => Promise<void>;
 }
 
 /** Small margin after a period boundary: the server's clock may lag ours a little. */
@@ -70,10 +68,8 @@ class FlowStopped extends Error {
 
 export class Engine {
   private readonly invalidCredential = `invalid-credential-${randomBytes(8).toString('hex')}`;
-  private readonly sleep: (ms: number) => Promise<void>;
 
   constructor(private readonly ctx: EngineContext) {
-    this.sleep = ctx.sleep ?? ((ms) => new Promise((r) => setTimeout(r, ms)));
     ctx.redactor.add(...Object.values(ctx.identities));
   }
 
@@ -83,9 +79,12 @@ export class Engine {
     return op;
   }
 
+  /** Flows already run for a response cell that is provoked inside them (recipe `flow:`): each runs once. */
+  private readonly flows = new Map<string, Promise<CellRecord>>();
+
   async runCell(cell: Cell): Promise<CellRecord> {
     const started = performance.now();
-    const record = cell.kind === 'response' ? await this.runResponse(cell) : await this.runFlow(cell);
+    const record = cell.kind === 'response' ? await this.runResponse(cell) : await this.flowOnce(cell);
     record.verdict.durationMs = performance.now() - started;
     record.verdict.failures = record.verdict.failures.map((f) => this.ctx.redactor.redactFailure(f));
     return record;
@@ -151,9 +150,9 @@ export class Engine {
       secretParameters: (name) => ctx.secrets.isSecretParameter(name),
       invalidCredential: this.invalidCredential,
       validators: ctx.validators,
-      now: Date.now,
+      now: () => ctx.gate.clock.now(),
     });
-    if (built.problems.length) throw new UnmetPrecondition(requestBreaksContract(built.problems, this.originOf(op.operationId)));
+    if (built.problems.length) throw new UnmetPrecondition(requestBreaksContract(built.problems, this.ctx.run.recipes.files.at(-1) ?? 'a recipes file'));
     ctx.redactor.add(...built.secrets);
     if (built.body !== undefined) ctx.redactor.add(...ctx.secrets.collect(parseJsonBody(Buffer.from(built.body))));
     const exchange = await send(ctx.request, ctx.gate, ctx.policy, { method: built.method, url: built.url, headers: built.headers, ...(built.body !== undefined ? { body: built.body } : {}) });
@@ -179,15 +178,12 @@ export class Engine {
     };
   }
 
-  private originOf(operationId: string): string {
-    return this.ctx.run.recipes.files.at(-1) ?? `the recipes of ${operationId}`;
-  }
-
   private async runResponse(cell: ResponseCell): Promise<CellRecord> {
     const base = this.base(cell);
     const recipe: Recipe | null = cell.recipe;
     if (!recipe) return { verdict: { ...base, outcome: 'not_covered', reason: notCovered(cell.key, this.ctx.run.recipes.files[0] ?? null) }, details: [] };
     if (recipe.skip) return { verdict: { ...base, outcome: 'skipped', reason: recipe.skip }, details: [] };
+    if (recipe.flow) return this.viaFlow(cell, recipe);
     const op = this.op(cell.operationId);
     const candidates = recipe.candidates?.length ? recipe.candidates.map((c) => ({ ...recipe, ...c })) : [{ ...recipe, label: 'the recipe' }];
     const credentials = candidates.map((c) => this.credentialOf(c.as, recipe.as));
@@ -216,7 +212,7 @@ export class Engine {
       if (checks.failure) return { verdict: { ...base, outcome: 'failed', failures: [checks.failure], exchanges: details }, details };
       const status = exchange.response!.status;
       if (provokes(op, status, cell.status)) {
-        provokedBy ??= candidate.label;
+        provokedBy ??= recipe.candidates?.length ? candidate.label : '';
         if (recipe.send !== 'all') break;
         continue;
       }
@@ -225,15 +221,43 @@ export class Engine {
       if (retry && retries < (retry.limit ?? 1) && built.generators.includes(retry.of) && isDocumentedRejection(op, status)) {
         // RFC 6238 §5.2: the code of this time step may be spent already; the next step's code is new.
         const def = this.ctx.run.recipes.generators[retry.of]!;
-        const ms = untilNextPeriod(def) + PERIOD_MARGIN_MS;
-        await this.sleep(ms);
+        const ms = untilNextPeriod(def, this.ctx.gate.clock.now()) + PERIOD_MARGIN_MS;
+        await this.ctx.gate.clock.sleep(ms);
         waited = { ms, why: waitedForPeriod(ms, retry.of) };
         retries++;
         i--;
       }
     }
-    if (provokedBy !== undefined) return { verdict: { ...base, outcome: 'passed', provokedBy, exchanges: details }, details };
+    if (provokedBy !== undefined) return { verdict: { ...base, outcome: 'passed', ...(provokedBy ? { provokedBy } : {}), exchanges: details }, details };
     return { verdict: { ...base, outcome: 'not_provoked', reason: notProvoked(cell.key, tried), exchanges: details }, details };
+  }
+
+  private flowOnce(cell: FlowCell): Promise<CellRecord> {
+    let record = this.flows.get(cell.flow.id);
+    if (!record) {
+      record = this.runFlow(cell);
+      this.flows.set(cell.flow.id, record);
+    }
+    return record;
+  }
+
+  /** A response a flow provokes (e.g. the DELETE of what it created): judged by that flow's exchanges of the operation. */
+  private async viaFlow(cell: ResponseCell, recipe: Recipe): Promise<CellRecord> {
+    const base = this.base(cell);
+    const flowCell = this.ctx.run.cells.find((c): c is FlowCell => c.kind === 'flow' && c.flow.id === recipe.flow);
+    if (!flowCell) return { verdict: { ...base, outcome: 'skipped', reason: `flow ${recipe.flow} is not in the recipes` }, details: [] };
+    const flow = await this.flowOnce(flowCell);
+    const op = this.op(cell.operationId);
+    const mine = flow.details.filter((d) => d.operationId === cell.operationId);
+    const failed = mine.find((d) => d.failure);
+    if (failed) return { verdict: { ...base, outcome: 'failed', failures: [failed.failure!], exchanges: mine }, details: mine };
+    const provoking = mine.find((d) => d.status !== null && provokes(op, d.status, cell.status));
+    if (provoking) return { verdict: { ...base, outcome: 'passed', provokedBy: `flow ${flowCell.flow.id}, step ${provoking.label}`, exchanges: [provoking] }, details: [provoking] };
+    if (mine.length === 0 && flow.verdict.outcome !== 'passed') {
+      const why = flow.verdict.outcome === 'failed' ? `it failed before (${flow.verdict.failures[0]?.step ?? 'a step'})` : (flow.verdict.reason ?? flow.verdict.outcome);
+      return { verdict: { ...base, outcome: 'skipped', reason: `flow ${flowCell.flow.id} did not reach ${cell.operationId}: ${why}` }, details: [] };
+    }
+    return { verdict: { ...base, outcome: 'not_provoked', reason: notProvoked(cell.key, mine.map((d) => ({ label: `flow ${flowCell.flow.id}, step ${d.label}`, status: d.status ?? 0 }))), exchanges: mine }, details: mine };
   }
 
   private async runFlow(cell: FlowCell): Promise<CellRecord> {
@@ -282,6 +306,7 @@ export class Engine {
     if (step.fresh) expect.fresh = { pointer: step.fresh.at, notIn: asList(saved.get(step.fresh.notIn)?.value), because: step.fresh.because };
     if (step.same) expect.same = { pointer: step.same.at, value: saved.get(step.same.as)?.value, because: step.same.because };
     const wanted = step.expect === undefined ? null : (Array.isArray(step.expect) ? step.expect : [step.expect]).map(String);
+    if (step.require) expect.require = { statuses: wanted ?? op.responses.map((r) => r.status).filter((k) => k.startsWith('2')), because: step.require };
     const underTest = step.reject ? documentedClientErrors(op).join(' or ') : (wanted ?? ['2xx']).join(' or ');
     let result;
     try {

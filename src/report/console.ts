@@ -10,7 +10,7 @@ const MARK: Record<CellVerdict['outcome'], string> = { passed: 'âœ“', failed: 'â
 /** One line per finished cell: what it is and, unless it passed, why. */
 export function progressLine(v: CellVerdict, multiTarget: boolean): string {
   const who = multiTarget ? `[${v.target}] ` : '';
-  if (v.outcome === 'passed') return `  ${MARK.passed} ${who}${v.title}${v.provokedBy && v.provokedBy !== 'the recipe' ? ` (provoked by: ${v.provokedBy})` : ''}`;
+  if (v.outcome === 'passed') return `  ${MARK.passed} ${who}${v.title}${v.provokedBy ? ` (provoked by: ${v.provokedBy})` : ''}`;
   if (v.outcome === 'failed') return `  ${MARK.failed} ${who}${v.title}: ${v.failures.map((f) => failureLines(f)[0]).join('; ')}`;
   return `  ${MARK[v.outcome]} ${who}${v.title} ${OUTCOME_WORDS[v.outcome]}: ${v.reason ?? ''}`;
 }

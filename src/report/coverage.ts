@@ -144,7 +144,7 @@ export function renderMarkdown(m: CoverageMatrix): string {
     const mine = m.cells.filter((c) => c.target === t.name);
     lines.push(`## ${t.name}: ${t.baseURL}`, '', '| documented response or flow | outcome | detail |', '|---|---|---|');
     for (const c of mine.filter((x) => x.outcome !== 'filtered')) {
-      const detail = c.outcome === 'failed' ? c.failures.map((f) => f.join('\n')).join('\n') : c.outcome === 'passed' ? (c.provokedBy && c.provokedBy !== 'the recipe' ? `provoked by: ${c.provokedBy}` : '') : (c.reason ?? '');
+      const detail = c.outcome === 'failed' ? c.failures.map((f) => f.join('\n')).join('\n') : c.outcome === 'passed' ? (c.provokedBy ? `provoked by: ${c.provokedBy}` : '') : (c.reason ?? '');
       const what = c.kind === 'flow' ? c.title : `${c.key} (${c.method} ${c.path})`;
       lines.push(`| ${cellText(what)} | ${OUTCOME_WORDS[c.outcome]} | ${cellText(detail)} |`);
     }

@@ -20,7 +20,8 @@ export class Redactor {
     for (const value of values) {
       if (!value || value.length < MIN_TEXTUAL || value.length > 4096 || this.secrets.has(value)) continue;
       this.secrets.add(value);
-      for (const form of [encodeURIComponent(value), JSON.stringify(value).slice(1, -1)]) if (form !== value) this.secrets.add(form);
+      const encoded = encodeURIComponent(value);
+      if (encoded !== value) this.secrets.add(encoded);
       this.pattern = null;
     }
   }

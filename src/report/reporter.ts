@@ -5,7 +5,7 @@
  * one test per target; a cell is a step of it, its verdict a step annotation.
  */
 import { mkdirSync, rmSync, writeFileSync } from 'node:fs';
-import type { FullConfig, FullResult, Reporter, Suite, TestCase, TestResult, TestStep } from '@playwright/test/reporter';
+import type { FullConfig, FullResult, Reporter, Suite, TestCase, TestError, TestResult, TestStep } from '@playwright/test/reporter';
 import { readRunPlan, removeRunPlan, type RunPlan } from '../scenarios/run-plan';
 import { AllureCellWriter } from './allure-writer';
 import { generateHtmlReport, preloadAllure } from './allure-html';
@@ -34,6 +34,12 @@ export default class ConformanceReporter implements Reporter {
     this.run = readRunPlan();
     if (this.run && this.html) void preloadAllure().catch(() => undefined);
     if (this.run) process.stdout.write(`${this.run.contract.title} ${this.run.contract.version}: ${this.run.cells.filter((c) => !c.filteredBy).length} cells on ${this.run.targets.map((t) => `${t.name} (${t.baseURL})`).join(', ')}\n`);
+  }
+
+  /** Errors outside tests (global setup: settings, contract, recipes, preflight): their message is the whole story. */
+  onError(error: TestError): void {
+    // Playwright prefixes the class name (`ConfigError: ...`); the message names the problem already.
+    process.stderr.write(`${(error.message ?? error.value ?? 'unknown error').replace(/^\w*Error: /, '')}\n`);
   }
 
   onStepEnd(_test: TestCase, _result: TestResult, step: TestStep): void {

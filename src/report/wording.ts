@@ -128,7 +128,11 @@ export function expectedText(e: Expected): string {
     case 'header-present':
       return 'the header (documented as required)';
     case 'header-schema':
-      return `a value that ${e.message}`;
+      return schemaExpectation(e.finding);
+    case 'anonymous-access':
+      return 'an answer without a credential: the operation allows anonymous access (its security has an empty alternative, OpenAPI 3.0 §4.7.10)';
+    case 'required-status':
+      return `${list(e.statuses)}, because ${e.because}`;
     case 'rejection':
       return `a rejection (a documented client error${e.statuses.length ? `: ${list(e.statuses)}` : ''}), because ${e.because}`;
     case 'authentication-required':
@@ -196,16 +200,19 @@ export function failureLines(f: Failure): string[] {
   return lines;
 }
 
-/** Further findings that say the same thing at several places, said once: `and the same at body.a[1], body.a[2] (2 places)`. */
+/** Further findings that say the same thing at several places, said once: `and 2 more places the same (body.a[1] … body.a[3]): ...`. */
 function groupedMore(more: NonNullable<Failure['more']>): string[] {
-  const groups: Array<{ text: string; places: string[] }> = [];
+  const groups: Array<{ expected: string; type: string; places: string[]; first: string }> = [];
   for (const m of more) {
-    const text = `expected ${expectedText(m.expected)}, got ${actualText(m.actual, m.expected)}`;
+    const expected = expectedText(m.expected);
+    const type = m.actual.kind === 'value' ? TYPE_NAMES[m.actual.value.type] : actualText(m.actual, m.expected);
     const last = groups.at(-1);
-    if (last?.text === text) last.places.push(where(m.location));
-    else groups.push({ text, places: [where(m.location)] });
+    if (last && last.expected === expected && last.type === type) last.places.push(where(m.location));
+    else groups.push({ expected, type, places: [where(m.location)], first: actualText(m.actual, m.expected) });
   }
-  return groups.map((g) => (g.places.length === 1 ? `  and ${g.places[0]}: ${g.text}` : `  and ${g.places.length} more places the same (${g.places[0]} … ${g.places.at(-1)}): ${g.text}`));
+  return groups.map((g) =>
+    g.places.length === 1 ? `  and ${g.places[0]}: expected ${g.expected}, got ${g.first}` : `  and ${g.places.length} more places the same (${g.places[0]} … ${g.places.at(-1)}): expected ${g.expected}, got ${g.type} each`,
+  );
 }
 
 /** The documented response under test and, separately, what arrived. */
@@ -219,6 +226,8 @@ export const CHECK_HELD: Record<string, string> = {
   transport_error: 'an HTTP response arrived',
   status_code_conformance: 'the status is documented',
   auth_required: 'the request without a valid credential was not accepted',
+  anonymous_access: 'the request without a credential was not refused with 401',
+  required_status: 'the required status arrived',
   negative_data_rejection: 'the invalid input was not accepted',
   content_type_conformance: 'the Content-Type is a documented media type',
   no_body_conformance: 'the response carries no content',

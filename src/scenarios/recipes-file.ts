@@ -222,9 +222,12 @@ class SemanticCheck {
       this.report(path, `${status} is not a documented response of ${operation} (documented: ${documented.join(', ')})${suggestion(status, documented).replace(/ \(known:.*\)$/, '')}`, true);
       return;
     }
-    if (recipe.skip === undefined && !recipe.summary) this.report(path, `${key} needs a "summary" (or "skip" with the reason it cannot run)`);
+    if (recipe.skip === undefined && recipe.flow === undefined && !recipe.summary) this.report(path, `${key} needs a "summary" (or "skip" with the reason it cannot run)`);
     this.inputs(path, op, recipe, false);
     (recipe.candidates ?? []).forEach((c: Candidate, i) => this.inputs([...path, 'candidates', i], op, c, false));
+    if (recipe.flow !== undefined && !this.doc.flows?.[recipe.flow]) {
+      this.report([...path, 'flow'], `unknown flow "${recipe.flow}"${suggestion(recipe.flow, Object.keys(this.doc.flows ?? {}))}`);
+    }
     if (recipe.retry) {
       if (!this.doc.generators?.[recipe.retry.of]) this.report([...path, 'retry', 'of'], `unknown generator "${recipe.retry.of}"${suggestion(recipe.retry.of, Object.keys(this.doc.generators ?? {}))}`);
     }

@@ -10,9 +10,12 @@ import { INVALID_CREDENTIAL, NO_CREDENTIAL, type Flow, type Recipe, type Recipes
 
 /** The 401 of an operation that always requires authentication: no credential, then one the server cannot know. */
 function unauthorized(op: OperationSpec, key: string): Recipe {
+  // Authentication is under test: a required body the contract gives no example of is left out rather than invented.
+  const bodyless = Boolean(op.requestBody?.required) && !op.requestBody?.content.some((c) => c.example !== undefined);
   return {
     key,
-    summary: 'the same request without a credential, then with one the server cannot know',
+    summary: `the same request without a credential, then with one the server cannot know${bodyless ? ' (without the required body: authentication comes first)' : ''}`,
+    ...(bodyless ? { invalid: true } : {}),
     origin: { derived: `${op.operationId} requires authentication (no security alternative is empty)` },
     send: 'all',
     // Authentication is what is under test: a server that ignored it would act on an unsafe request.
@@ -53,7 +56,7 @@ export function resolveRecipes(sources: RecipeSources, plan: ContractPlan): Reci
     for (const response of op.responses) {
       const key = `${op.operationId} ${response.status}`;
       const def = doc.recipes?.[key];
-      if (def) recipes[key] = { ...def, key, summary: def.summary ?? def.skip ?? '', origin: { file: definedIn(['recipes', key]).file } };
+      if (def) recipes[key] = { ...def, key, summary: def.summary ?? (def.flow ? `provoked in flow ${def.flow}` : (def.skip ?? '')), origin: { file: definedIn(['recipes', key]).file } };
       else {
         const derived = deriveRecipe(op, response.status, layers.defaultAs);
         if (derived) recipes[key] = derived;

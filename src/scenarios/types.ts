@@ -46,6 +46,8 @@ export interface RecipeDef extends Inputs {
   reject?: string;
   retry?: RetryPolicy;
   skip?: string;
+  /** Provoked inside this flow: the verdict comes from the flow's exchanges of this operation. */
+  flow?: string;
 }
 
 export interface StepDef extends Inputs {
@@ -54,6 +56,8 @@ export interface StepDef extends Inputs {
   if?: { empty?: string; notEmpty?: string };
   expect?: string | number | Array<string | number>;
   reject?: string;
+  /** `expect` is required (a documented other status fails); the reason. */
+  require?: string;
   fresh?: { at: string; notIn: string; because: string };
   same?: { at: string; as: string; because: string };
   save?: Record<string, string>;

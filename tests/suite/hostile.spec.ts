@@ -1,6 +1,7 @@
 /**
- * Hostile and broken targets: each run must end with the specific verdict,
- * promptly, without crashing the runner.
+ * Hostile and broken targets: each run must end with the specific verdict and
+ * one message naming the fix, without crashing the runner. Durations are
+ * printed for the record, never asserted (npm run bench measures them).
  */
 import { readdirSync, statSync } from 'node:fs';
 import http from 'node:http';
@@ -8,15 +9,16 @@ import type { AddressInfo } from 'node:net';
 import { join } from 'node:path';
 import { expect, test } from '@playwright/test';
 import { createMockServer } from '../../src/mock';
+import { MOCK_IDENTITIES } from '../../src/mock/identities';
 import { runSuite } from './run-suite';
 
 type Handler = (req: http.IncomingMessage, res: http.ServerResponse) => void;
 
-/** A server that answers the preflight (GET /metal/v1) normally and misbehaves on the API paths. */
+/** Requests without a credential (preflight probes, 401 recipes) get an ordinary 401; the others meet `handler`. */
 async function hostile(handler: Handler): Promise<{ baseURL: string; close: () => Promise<void> }> {
   const server = http.createServer((req, res) => {
-    if (req.url === '/metal/v1' || req.url === '/metal/v1/') {
-      res.writeHead(404, { 'content-type': 'application/json' }).end('{"error":"not found"}');
+    if (!req.headers['x-auth-token']) {
+      res.writeHead(401, { 'content-type': 'application/json' }).end('{"error":"unauthorized"}');
       return;
     }
     handler(req, res);
@@ -25,8 +27,19 @@ async function hostile(handler: Handler): Promise<{ baseURL: string; close: () =
   const { port } = server.address() as AddressInfo;
   return {
     baseURL: `http://127.0.0.1:${port}/metal/v1`,
-    close: () => new Promise((r) => { server.closeAllConnections(); server.close(() => r()); }),
+    close: () =>
+      new Promise((r) => {
+        server.closeAllConnections();
+        server.close(() => r());
+      }),
   };
+}
+
+async function plainServer(handler: Handler): Promise<{ baseURL: string; close: () => Promise<void> }> {
+  const server = http.createServer(handler);
+  await new Promise<void>((r) => server.listen(0, '127.0.0.1', r));
+  const { port } = server.address() as AddressInfo;
+  return { baseURL: `http://127.0.0.1:${port}`, close: () => new Promise((r) => server.close(() => r())) };
 }
 
 async function closedPort(): Promise<number> {
@@ -49,33 +62,71 @@ function dirSize(dir: string): number {
 
 const remote = (baseURL: string, extra: Record<string, string> = {}) => ({ TARGET: 'mock', BASE_URL: baseURL, REQUEST_TIMEOUT_MS: '1000', ...extra });
 
-test('target down: one early failure naming the target, no test runs', async () => {
+async function timed<T>(label: string, run: () => Promise<T>): Promise<T> {
+  const started = performance.now();
+  const result = await run();
+  console.log(`${label}: ${(performance.now() - started).toFixed(0)} ms`);
+  return result;
+}
+
+test('target down: one message naming the target and the fix, no test run, nothing counted as passed', async () => {
   const baseURL = `http://127.0.0.1:${await closedPort()}/metal/v1`;
-  const run = await runSuite({ env: remote(baseURL) });
-  console.log(`target down: exit ${run.code} after ${run.durationMs.toFixed(0)} ms`);
-  expect(run.code).not.toBe(0);
-  expect(run.output).toContain(`Target ${baseURL} is unreachable (ECONNREFUSED`);
-  expect(run.output).toContain("no conformance test ran");
-  expect(run.durationMs).toBeLessThan(15_000);
+  const run = await timed('target down', () => runSuite({ env: remote(baseURL) }));
+  expect(run.code).toBe(1);
+  expect(run.output.trim()).toBe(`Target ${baseURL} is unreachable: nothing accepts connections at ${new URL(baseURL).host} (ECONNREFUSED). Start the server, or fix BASE_URL. No test was run.`);
+  expect(run.coverage).toBeNull();
 });
 
-test('DNS failure: one early failure naming the host', async () => {
+test('DNS failure: the host name is named as not found', async () => {
   const run = await runSuite({ env: remote('http://no-such-host.invalid/metal/v1') });
-  console.log(`DNS failure: exit ${run.code} after ${run.durationMs.toFixed(0)} ms`);
-  expect(run.code).not.toBe(0);
-  expect(run.output).toMatch(/Target http:\/\/no-such-host\.invalid\/metal\/v1 is unreachable \((ENOTFOUND|EAI_AGAIN)/);
-  expect(run.output).toContain("no conformance test ran");
+  expect(run.code).toBe(1);
+  expect(run.output).toMatch(/Target http:\/\/no-such-host\.invalid\/metal\/v1 is unreachable: the host name is not found \((ENOTFOUND|EAI_AGAIN)\)/);
 });
 
-test('a server that hangs: a timeout naming the operation, then the run ends', async () => {
+test('miss: a BASE_URL without /metal/v1 took 25 s and 648 lines, and "passed" two 404s; now one message names the prefix, nothing passes', async () => {
+  const mock = createMockServer();
+  const baseURL = (await mock.listen(0)).replace(/\/metal\/v1$/, '');
+  try {
+    const run = await timed('wrong base path', () => runSuite({ env: remote(baseURL) }));
+    expect(run.code).toBe(1);
+    expect(run.output.trim()).toBe(
+      `Target ${baseURL} answers every operation of the contract with 404, as it answers a path that cannot exist: BASE_URL probably lacks the API prefix /metal/v1 (the contract's server is https://api.equinix.com/metal/v1). Try BASE_URL=${baseURL}/metal/v1. No test was run.`,
+    );
+    expect(run.coverage).toBeNull();
+  } finally {
+    await mock.close();
+  }
+});
+
+test('a login page (HTML) where the API should be is named as not this API', async () => {
+  const server = await plainServer((_, res) => res.writeHead(200, { 'content-type': 'text/html' }).end('<html><head><title>Sign in</title></head><body>login</body></html>'));
+  try {
+    const run = await runSuite({ env: remote(`${server.baseURL}/metal/v1`) });
+    expect(run.code).toBe(1);
+    expect(run.output).toContain(`serves an HTML page ("Sign in"), not this API (a login page or a web app?): set BASE_URL to the API root (the contract's server is https://api.equinix.com/metal/v1). No test was run.`);
+  } finally {
+    await server.close();
+  }
+});
+
+test('a redirect where the API should be names where it leads', async () => {
+  const server = await plainServer((_, res) => res.writeHead(302, { location: 'https://sso.example/login' }).end());
+  try {
+    const run = await runSuite({ env: remote(`${server.baseURL}/metal/v1`) });
+    expect(run.code).toBe(1);
+    expect(run.output).toContain('redirects (302 to https://sso.example/login) instead of answering the API: set BASE_URL to the API root itself');
+  } finally {
+    await server.close();
+  }
+});
+
+test('a server that hangs: a timeout naming the operation, then the rest is not sent', async () => {
   const server = await hostile(() => undefined);
   try {
-    const run = await runSuite({ env: remote(server.baseURL, { REQUEST_TIMEOUT_MS: '800' }) });
-    console.log(`hanging server: exit ${run.code} after ${run.durationMs.toFixed(0)} ms`);
-    expect(run.code).not.toBe(0);
-    expect(run.output).toMatch(/\[transport_error\] findEnsureOtp no response: connection: expected an HTTP response, got timeout/);
-    expect(run.output).toContain('not run: the target did not answer 3 requests in a row');
-    expect(run.durationMs).toBeLessThan(60_000);
+    const run = await timed('hanging server', () => runSuite({ env: remote(server.baseURL, { REQUEST_TIMEOUT_MS: '800' }), args: ['--no-report'] }));
+    expect(run.code).toBe(1);
+    expect(run.cell('findEnsureOtp 204')?.failures[0]?.[1]).toMatch(/^\[transport_error\] connection: expected an HTTP response, got no answer in time/);
+    expect(run.coverage!.cells.filter((c) => c.reason === 'not run: the target did not answer 3 requests in a row').length).toBeGreaterThan(5);
   } finally {
     await server.close();
   }
@@ -84,19 +135,18 @@ test('a server that hangs: a timeout naming the operation, then the run ends', a
 test('connection resets are transport errors naming each operation', async () => {
   const server = await hostile((req) => req.socket.destroy());
   try {
-    const run = await runSuite({ env: remote(server.baseURL), args: ['--grep', '@findRecoveryCodes'] });
-    expect(run.output).toMatch(/\[transport_error\] findRecoveryCodes no response: connection: expected an HTTP response, got connection_reset/);
-    expect(run.coverage?.cells.filter((c) => c.operationId === 'findRecoveryCodes').every((c) => c.outcome === 'failed')).toBe(true);
+    const run = await runSuite({ env: remote(server.baseURL), args: ['--grep', 'findRecoveryCodes 200', '--no-report'] });
+    expect(run.cell('findRecoveryCodes 200')?.failures[0]?.[1]).toMatch(/^\[transport_error\] connection: expected an HTTP response, got connection reset/);
   } finally {
     await server.close();
   }
 });
 
-test('an HTML error page from a proxy is an undocumented status with the wrong media type', async () => {
+test('an HTML error page from a proxy is an undocumented status, its wrong media type folded under it', async () => {
   const server = await hostile((_, res) => res.writeHead(502, { 'content-type': 'text/html' }).end('<html><body><h1>502 Bad Gateway</h1></body></html>'));
   try {
-    const run = await runSuite({ env: remote(server.baseURL), args: ['--grep', '@regenerateCodes'] });
-    expect(run.output).toMatch(/\[status_code_conformance\] regenerateCodes 502: status: expected one of 200, 401, 404, 422, got 502/);
+    const run = await runSuite({ env: remote(server.baseURL), args: ['--grep', 'regenerateCodes 200', '--no-report'] });
+    expect(run.cell('regenerateCodes 200')?.failures).toEqual([['regenerateCodes 200: 502 arrived', '[status_code_conformance] status: expected a documented status (200, 401, 404 or 422), got 502']]);
   } finally {
     await server.close();
   }
@@ -105,8 +155,8 @@ test('an HTML error page from a proxy is an undocumented status with the wrong m
 test('invalid JSON is a schema violation that shows the parse error', async () => {
   const server = await hostile((_, res) => res.writeHead(200, { 'content-type': 'application/json' }).end('{"recovery_codes": ["a",'));
   try {
-    const run = await runSuite({ env: remote(server.baseURL), args: ['--grep', 'findRecoveryCodes 200'] });
-    expect(run.output).toMatch(/\[response_schema_conformance\] findRecoveryCodes 200: body: expected valid JSON \(RFC 8259\), got .*JSON/);
+    const run = await runSuite({ env: remote(server.baseURL), args: ['--grep', 'findRecoveryCodes 200', '--no-report'] });
+    expect(run.cell('findRecoveryCodes 200')?.failures[0]?.[1]).toMatch(/^\[response_schema_conformance\] body: expected a JSON document \(RFC 8259\), got text that is not JSON/);
   } finally {
     await server.close();
   }
@@ -118,34 +168,22 @@ test('a 10 MB body is reported as the violation with bounded reports', async () 
   const server = await hostile((_, res) => res.writeHead(200, { 'content-type': 'application/json', 'content-length': String(big.length) }).end(big));
   try {
     const run = await runSuite({ env: remote(server.baseURL), args: ['--grep', 'findRecoveryCodes 200'] });
-    expect(run.output).toMatch(/\[response_schema_conformance\] findRecoveryCodes 200: body: expected valid JSON/);
+    expect(run.cell('findRecoveryCodes 200')?.failures[0]?.[1]).toMatch(/^\[response_schema_conformance\] body: expected a JSON document/);
     const size = dirSize(run.reportsDir);
-    console.log(`10 MB body: reports ${(size / 1024).toFixed(0)} KiB, run ${run.durationMs.toFixed(0)} ms`);
-    expect(size).toBeLessThan(2 * 1024 * 1024);
+    console.log(`10 MB body: reports ${(size / 1024).toFixed(0)} KiB`);
+    expect(size).toBeLessThan(6 * 1024 * 1024); // the HTML report itself is about 3.7 MB
   } finally {
     await server.close();
   }
 });
 
-test('a wrong base path (every answer 404) is called out', async () => {
+test('a base URL with a trailing slash keeps its path prefix (the mock only serves under /metal/v1)', async () => {
   const mock = createMockServer();
   const baseURL = await mock.listen(0);
   try {
-    const run = await runSuite({ env: remote(baseURL.replace(/\/metal\/v1$/, '')) });
-    expect(run.output).toMatch(/all \d+ responses were 404: is BASE_URL missing the \/metal\/v1 prefix\?/);
-    expect(run.code).not.toBe(0);
-  } finally {
-    await mock.close();
-  }
-});
-
-test('a base URL with a path prefix keeps it (the mock only serves under /metal/v1)', async () => {
-  const mock = createMockServer();
-  const baseURL = await mock.listen(0);
-  try {
-    const run = await runSuite({ env: remote(`${baseURL}/`), args: ['--grep', '@findRecoveryCodes'] });
+    const run = await runSuite({ env: remote(`${baseURL}/`, { METAL_AUTH_TOKEN: MOCK_IDENTITIES.METAL_AUTH_TOKEN }), args: ['--grep', '@findRecoveryCodes', '--no-report'] });
     expect(run.code, run.output.slice(-2000)).toBe(0);
-    expect(run.coverage?.totals.passed).toBe(4);
+    expect(run.keys('passed')).toContain('findRecoveryCodes 200');
   } finally {
     await mock.close();
   }

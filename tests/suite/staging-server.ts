@@ -1,7 +1,8 @@
 /**
  * A second, independent implementation of the OTP API (not the mock's code),
- * used as "staging" by the project's tests. Own tokens; records every request
- * it receives (GET /__requests). Run: node --import tsx tests/suite/staging-server.ts
+ * used as "staging" by the project's tests. Its legal choices differ from the
+ * mock's: a malformed code gets 400, a wrong, used or revoked one 401, and a TOTP
+ * code verifies once per time step. Own tokens; records every request it receives (GET /__requests). Run: node --import tsx tests/suite/staging-server.ts
  * Env: PORT (0 = any), TLS_KEY + TLS_CERT (serve HTTPS), STAGING_429_EVERY=N (every Nth API request gets 429).
  */
 import { randomBytes } from 'node:crypto';
@@ -19,16 +20,18 @@ interface Account {
   phone: boolean;
   gatewayDown: boolean;
   codes: string[];
+  /** Last accepted TOTP step (RFC 6238 §5.2). */
+  lastStep: number | null;
 }
 
 const newCodes = () => Array.from({ length: 8 }, () => randomBytes(5).toString('hex'));
 const accounts = new Map<string, Account>([
-  [STAGING.alice, { twoFactor: 'app', confirmed: true, phone: false, gatewayDown: false, codes: newCodes() }],
-  [STAGING.bob, { twoFactor: null, confirmed: false, phone: false, gatewayDown: false, codes: [] }],
-  [STAGING.carol, { twoFactor: 'sms', confirmed: true, phone: true, gatewayDown: false, codes: newCodes() }],
-  [STAGING.dave, { twoFactor: 'sms', confirmed: true, phone: false, gatewayDown: false, codes: newCodes() }],
-  [STAGING.erin, { twoFactor: 'app', confirmed: false, phone: false, gatewayDown: false, codes: [] }],
-  [STAGING.frank, { twoFactor: 'sms', confirmed: true, phone: true, gatewayDown: true, codes: newCodes() }],
+  [STAGING.alice, { twoFactor: 'app', confirmed: true, phone: false, gatewayDown: false, codes: newCodes(), lastStep: null }],
+  [STAGING.bob, { twoFactor: null, confirmed: false, phone: false, gatewayDown: false, codes: [], lastStep: null }],
+  [STAGING.carol, { twoFactor: 'sms', confirmed: true, phone: true, gatewayDown: false, codes: newCodes(), lastStep: null }],
+  [STAGING.dave, { twoFactor: 'sms', confirmed: true, phone: false, gatewayDown: false, codes: newCodes(), lastStep: null }],
+  [STAGING.erin, { twoFactor: 'app', confirmed: false, phone: false, gatewayDown: false, codes: [], lastStep: null }],
+  [STAGING.frank, { twoFactor: 'sms', confirmed: true, phone: true, gatewayDown: true, codes: newCodes(), lastStep: null }],
 ]);
 const totp = new TOTP({ secret: Secret.fromBase32(STAGING.secret), digits: 6, period: 30 });
 
@@ -56,9 +59,18 @@ function handle(req: http.IncomingMessage, res: http.ServerResponse): number {
     case 'POST /user/otp/verify/{otp}': {
       const otp = decodeURIComponent(path.split('/').pop()!);
       if (!account.twoFactor) return reply(res, 400, { error: 'two-factor authentication is not enabled' });
-      if (totp.validate({ token: otp, window: 1 }) !== null) return reply(res, 204);
+      // Malformed input is a bad request; a well-formed code that does not verify is an authentication failure.
+      if (!/^(\d{6}|[0-9a-f]{10})$/.test(otp)) return reply(res, 400, { error: 'malformed one-time password' });
+      const delta = totp.validate({ token: otp, window: 1 });
+      if (delta !== null) {
+        // RFC 6238 §5.2: a code is accepted once; codes of its step and earlier are spent.
+        const step = Math.floor(Date.now() / 30_000) + delta;
+        if (account.lastStep !== null && step <= account.lastStep) return reply(res, 401, { error: 'one-time password already used' });
+        account.lastStep = step;
+        return reply(res, 204);
+      }
       const i = account.codes.indexOf(otp);
-      if (i < 0) return reply(res, 400, { error: 'invalid code' });
+      if (i < 0) return reply(res, 401, { errors: ['invalid, used or revoked code'] });
       account.codes.splice(i, 1);
       return reply(res, 204);
     }
