@@ -85,9 +85,16 @@ export class Engine {
   async runCell(cell: Cell): Promise<CellRecord> {
     const started = performance.now();
     const record = cell.kind === 'response' ? await this.runResponse(cell) : await this.flowOnce(cell);
-    record.verdict.durationMs = performance.now() - started;
-    record.verdict.failures = record.verdict.failures.map((f) => this.ctx.redactor.redactFailure(f));
-    return record;
+    return {
+      details: record.details,
+      verdict: {
+        ...record.verdict,
+        durationMs: performance.now() - started,
+        failures: record.verdict.failures.map((f) => this.ctx.redactor.redactFailure(f)),
+        // The verdict travels to every output; the masked request and response texts go to Allure only.
+        exchanges: record.verdict.exchanges.map(({ requestText: _req, responseText: _res, ...summary }: ExchangeSummary & Partial<ExchangeDetail>) => summary),
+      },
+    };
   }
 
   private base(cell: Cell): Omit<CellVerdict, 'outcome'> {

@@ -17,8 +17,37 @@ function bodyText(body: Buffer, policy: SecretPolicy): string {
     const text = JSON.stringify(policy.mask(json), null, 2);
     return text.length > MAX_SHOWN_BODY ? `${text.slice(0, MAX_SHOWN_BODY)}\n… (${text.length - MAX_SHOWN_BODY} more characters not shown)` : text;
   }
-  const text = decodeJsonEscapes(body.subarray(0, MAX_SHOWN_BODY).toString('utf8'));
+  let text = decodeJsonEscapes(body.subarray(0, MAX_SHOWN_BODY).toString('utf8'));
+  // Not JSON, so no location can be found: where secrets travel in bodies, every string and number is masked,
+  // keeping the punctuation and property names that show what is wrong (e.g. where the text was cut off).
+  if (policy.hasBodySecrets() && /^\s*[[{"]/.test(text)) text = maskLiterals(text);
   return body.length > MAX_SHOWN_BODY ? `${text}\n… (${body.length - MAX_SHOWN_BODY} more bytes not shown)` : text;
+}
+
+/** Masks the values of JSON-like text, even cut off: strings that are not property names, and numbers; the rest stays. */
+export function maskLiterals(text: string): string {
+  let out = '';
+  let i = 0;
+  while (i < text.length) {
+    const c = text[i]!;
+    if (c === '"') {
+      let j = i + 1;
+      while (j < text.length && text[j] !== '"') j += text[j] === '\\' ? 2 : 1;
+      const closed = j < text.length;
+      const rest = text.slice(j + 1).trimStart();
+      // RFC 8259 §4: a string followed by ':' is a member name, not a value.
+      out += closed && rest.startsWith(':') ? text.slice(i, j + 1) : `"${MASK}${closed ? '"' : ''}`;
+      i = j + 1;
+    } else if (/[-\d]/.test(c) && !/[\w.]/.test(text[i - 1] ?? ' ')) {
+      const number = /^-?\d[\d.eE+-]*/.exec(text.slice(i))?.[0] ?? c;
+      out += MASK;
+      i += number.length;
+    } else {
+      out += c;
+      i++;
+    }
+  }
+  return out;
 }
 
 function headerLine(name: string, value: string, policy: SecretPolicy): string {

@@ -22,6 +22,10 @@ export class SecretPolicy {
     this.pointers = recipes.secrets.bodies.map(pointerTokens);
   }
 
+  hasBodySecrets(): boolean {
+    return this.pointers.length > 0;
+  }
+
   isSecretHeader(name: string): boolean {
     return this.headers.has(name.toLowerCase());
   }
@@ -39,7 +43,12 @@ export class SecretPolicy {
   /** Every value found at a declared location of a JSON document (strings and numbers, as text). */
   collect(document: unknown): string[] {
     const out: string[] = [];
-    const walk = (node: unknown, rest: string[]): void => {
+    const walk = (node: unknown, rest: string[], depth = 0): void => {
+      // A scalar above the declared location holds what should have been there: collect it whole.
+      if (rest.length > 0 && depth > 0 && (typeof node === 'string' || typeof node === 'number')) {
+        out.push(String(node), ...String(node).split(/[\s,;|]+/).filter((p) => p.length > 0));
+        return;
+      }
       if (rest.length === 0) {
         if (typeof node === 'string' || typeof node === 'number') out.push(String(node));
         else if (node && typeof node === 'object') for (const v of Object.values(node)) walk(v, []);
@@ -48,7 +57,7 @@ export class SecretPolicy {
       if (node === null || typeof node !== 'object') return;
       const [head, ...tail] = rest as [string, ...string[]];
       const children = head === '*' ? Object.values(node) : [(node as Record<string, unknown>)[head]];
-      for (const child of children) if (child !== undefined) walk(child, tail);
+      for (const child of children) if (child !== undefined) walk(child, tail, depth + 1);
     };
     for (const declared of this.pointers) walk(document, declared);
     return out;
@@ -58,6 +67,8 @@ export class SecretPolicy {
   mask(document: unknown): unknown {
     const maskAt = (node: unknown, tokens: string[]): unknown => {
       if (this.pointers.some((d) => d.length === tokens.length && d.every((t, i) => t === '*' || t === tokens[i]))) return placeholder(node);
+      // A scalar where the declared location expects more (a list sent as one joined string): it holds the secrets.
+      if ((node === null || typeof node !== 'object') && tokens.length > 0 && this.isSecretPointer(`/${tokens.join('/')}`)) return placeholder(node);
       if (Array.isArray(node)) return node.map((v, i) => maskAt(v, [...tokens, String(i)]));
       if (node && typeof node === 'object') return Object.fromEntries(Object.entries(node).map(([k, v]) => [k, maskAt(v, [...tokens, k])]));
       return node;

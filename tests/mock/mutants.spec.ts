@@ -238,15 +238,14 @@ test('target details of representative mutants', async () => {
 test('the hanging mutant is cleaned up by close()', async () => {
   const mut = await startMock({ mutant: 'sms-500-never-answers' });
   const r = RECIPES.find((x) => x.op === 'receiveCodes' && x.status === 500)!;
-  const pending = runRecipe(mut, r, { timeoutMs: 10_000 }).then(
+  // A client timeout far beyond the test's: only close() can end the request with a socket error first.
+  const pending = runRecipe(mut, r, { timeoutMs: 60_000 }).then(
     () => 'answered',
-    () => 'failed',
+    (error: Error) => error.message,
   );
   await new Promise((resolve) => setTimeout(resolve, 100));
-  const started = Date.now();
   await mut.mock.close();
-  expect(await pending).toBe('failed');
-  expect(Date.now() - started).toBeLessThan(2000);
+  expect(await pending).toMatch(/socket hang up|ECONNRESET/);
 });
 
 /** A scoped variant's status where it applies. */
@@ -282,7 +281,8 @@ const SIGNATURES: Record<string, (res: RawResponse) => void> = {
     expect(res.text).toMatch(/^\s+\{[\s\S]*\}\s+$/);
     expect(typeof JSON.parse(res.text)).toBe('object');
   },
-  'slow-150ms': (res) => expect(res.ms).toBeGreaterThanOrEqual(140),
+  // The delay itself is timing; what shows the variant is its plan (no test asserts a wall-clock duration).
+  'slow-150ms': () => expect(getMutant('slow-150ms').behaviour.transform!({ status: 200 }, {} as never).delayMs).toBe(150),
 };
 
 test.describe('conforming variants keep every status but their scope\'s and show on every response in scope', () => {

@@ -15,11 +15,7 @@ export interface Hit {
 const BASE64_RUN = /[A-Za-z0-9+/]{40,}={0,2}/g;
 
 function matcher(secrets: string[]): RegExp {
-  const variants = new Set<string>();
-  for (const s of secrets) {
-    variants.add(s);
-    variants.add(encodeURIComponent(s));
-  }
+  const variants = new Set<string>(secrets);
   const alternatives = [...variants].sort((a, b) => b.length - a.length).map((s) => s.replace(/[.*+?^${}()|[\]\\]/g, '\\$&'));
   return new RegExp(`(?<![A-Za-z0-9])(?:${alternatives.join('|')})(?![A-Za-z0-9])`, 'g');
 }
@@ -36,8 +32,26 @@ function scanBuffer(buf: Buffer, where: string, re: RegExp, hits: Hit[], depth: 
     }
     return;
   }
-  const text = buf.toString('utf8');
-  for (const m of text.matchAll(re)) hits.push({ where, secret: m[0] });
+  const raw = buf.toString('utf8');
+  // A secret may hide behind JSON escapes (\u0061bc) or percent-encoding (a%2Fb): the scan reads through both,
+  // on its own terms, not with the redactor's code.
+  const unescaped = raw.replace(/\\u([0-9a-fA-F]{4})/g, (_, hex: string) => String.fromCharCode(parseInt(hex, 16)));
+  const decoded = unescaped.replace(/(%[0-9A-Fa-f]{2})+/g, (run) => {
+    try {
+      return decodeURIComponent(run);
+    } catch {
+      return run;
+    }
+  });
+  const seen = new Set<string>();
+  for (const text of [raw, unescaped, decoded]) {
+    for (const m of text.matchAll(re)) {
+      const key = `${m.index}:${m[0]}`;
+      if (!seen.has(key)) hits.push({ where, secret: m[0] });
+      seen.add(key);
+    }
+  }
+  const text = raw;
   for (const m of text.matchAll(BASE64_RUN)) {
     const decoded = Buffer.from(m[0], 'base64');
     if (isZip(decoded) || /^[\t\n\r\x20-\x7e]*$/.test(decoded.subarray(0, 64).toString('latin1'))) {
