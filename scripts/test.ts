@@ -16,7 +16,7 @@ const paths = reportPaths();
 const selfJson = resolve(paths.root, 'self-tests.json');
 
 // The project's tests always judge the embedded mock: target settings from the shell or a .env are dropped.
-const TARGET_SETTINGS = /^(TARGET|TARGETS|BASE_URL|CONTRACT|RECIPES|TAGS?|METAL_.*|ALLOW_WRITES|STRICT_COVERAGE|SCENARIO_OVERRIDES|RATE_LIMIT_RPS|MAX_REQUESTS|REQUEST_TIMEOUT_MS|CA_FILE|INSECURE_TLS|MOCK_.*|WORKERS|CONTRACT_SUITE_.*)$/;
+const TARGET_SETTINGS = /^(TARGET|TARGETS|TARGET_NAME|BASE_URL|CONTRACT|RECIPES|TAGS?|METAL_.*|ALLOW_WRITES|STRICT_COVERAGE|SCENARIO_OVERRIDES|RATE_LIMIT_RPS|MAX_REQUESTS|REQUEST_TIMEOUT_MS|CA_FILE|INSECURE_TLS|MOCK_.*|WORKERS|CONTRACT_SUITE_.*)$/;
 const env: NodeJS.ProcessEnv = { ...Object.fromEntries(Object.entries(process.env).filter(([k]) => !TARGET_SETTINGS.test(k))), ENV_FILE: '/dev/null' };
 
 function run(label: string, args: string[]): number {

@@ -95,7 +95,7 @@ export default async function globalSetup(_config: FullConfig): Promise<(() => P
     mock = started.mock;
     targets = [{ name: 'mock', baseURL: started.baseURL }];
   } else {
-    targets = readTargets(env.TARGETS, settings.baseURL);
+    targets = readTargets(env.TARGETS, settings.baseURL, env.TARGET_NAME);
     const reports = await Promise.all(
       targets.map(async (t) => ({ t, d: await preflight(t.baseURL, contract, inScope, { ignoreHttpsErrors: settings.ignoreHttpsErrors, caFile: settings.caFile, timeoutMs: 2500 }) })),
     );

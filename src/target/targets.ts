@@ -17,8 +17,9 @@ export function targetName(baseURL: string): string {
   }
 }
 
-export function readTargets(value: string | undefined, baseURL: string | null): NamedTarget[] {
-  if (!value?.trim()) return baseURL ? [{ name: targetName(baseURL), baseURL }] : [];
+/** TARGETS, or BASE_URL named by TARGET_NAME (default: its host). */
+export function readTargets(value: string | undefined, baseURL: string | null, name?: string): NamedTarget[] {
+  if (!value?.trim()) return baseURL ? [{ name: name?.trim() || targetName(baseURL), baseURL }] : [];
   const inline = value.trim().startsWith('[');
   const where = inline ? 'TARGETS' : `TARGETS=${value}`;
   const text = inline ? value : existsSync(value) ? readFileSync(value, 'utf8') : null;
