@@ -21,7 +21,7 @@ import {
   hungTarget,
   needsIdentities,
   notCovered,
-  notProvoked,
+  unprovokedReason,
   requestBreaksContract,
   stepUnmet,
   unauthenticatedWriteNotAllowed,
@@ -236,7 +236,7 @@ export class Engine {
       }
     }
     if (provokedBy !== undefined) return { verdict: { ...base, outcome: 'passed', ...(provokedBy ? { provokedBy } : {}), exchanges: details }, details };
-    return { verdict: { ...base, outcome: 'not_provoked', reason: notProvoked(cell.key, tried), exchanges: details }, details };
+    return { verdict: { ...base, outcome: 'not_provoked', reason: unprovokedReason(cell.key, tried), exchanges: details }, details };
   }
 
   private flowOnce(cell: FlowCell): Promise<CellRecord> {
@@ -264,7 +264,7 @@ export class Engine {
       const why = flow.verdict.outcome === 'failed' ? `it failed before (${flow.verdict.failures[0]?.step ?? 'a step'})` : (flow.verdict.reason ?? flow.verdict.outcome);
       return { verdict: { ...base, outcome: 'skipped', reason: `flow ${flowCell.flow.id} did not reach ${cell.operationId}: ${why}` }, details: [] };
     }
-    return { verdict: { ...base, outcome: 'not_provoked', reason: notProvoked(cell.key, mine.map((d) => ({ label: `flow ${flowCell.flow.id}, step ${d.label}`, status: d.status ?? 0 }))), exchanges: mine }, details: mine };
+    return { verdict: { ...base, outcome: 'not_provoked', reason: unprovokedReason(cell.key, mine.map((d) => ({ label: `flow ${flowCell.flow.id}, step ${d.label}`, status: d.status ?? 0 }))), exchanges: mine }, details: mine };
   }
 
   private async runFlow(cell: FlowCell): Promise<CellRecord> {

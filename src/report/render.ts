@@ -78,11 +78,9 @@ function reproduce(part: RequestPart): { shell: string } | { placeholder: string
   switch (source.kind) {
     case 'identity':
       return { shell: `"$${source.name}"` };
-    case 'generated': {
-      const { secret, digits = 6, period = 30, algorithm = 'SHA1' } = source.def.rfc6238;
-      // oathtool (Debian package oathtool) computes RFC 6238 codes from the same base32 secret.
-      return { shell: `"$(oathtool --totp=${algorithm} --digits=${digits} --time-step-size=${period}s --base32 "$${secret}")"` };
-    }
+    case 'generated':
+      // The recipes say how to get such a value again; otherwise the reader is told where it comes from.
+      return source.def.reproduce ? { shell: `"$(${source.def.reproduce})"` } : { placeholder: `<${part.name}: a value of generator ${source.generator}>` };
     case 'saved':
       return { placeholder: `<${part.name}: ${source.item !== undefined ? `item ${source.item} of ` : ''}${source.pointer} from ${source.operationId} (flow step ${source.step})>` };
     default:

@@ -14,7 +14,7 @@ const TYPE_NAMES: Record<ValueShape['type'], string> = {
   absent: 'nothing',
 };
 
-/** `/recovery_codes/3` -> `body.recovery_codes[3]`. */
+/** `/items/3/name` -> `body.items[3].name`. */
 export function bodyPath(pointer: string): string {
   const tokens = pointer === '' ? [] : pointer.slice(1).split('/').map((t) => t.replace(/~1/g, '/').replace(/~0/g, '~'));
   let out = 'body';
@@ -246,7 +246,7 @@ export const OUTCOME_WORDS: Record<Outcome, string> = {
   filtered: 'filtered',
 };
 
-export function notProvoked(key: string, tried: Array<{ label: string; status: number }>): string {
+export function unprovokedReason(key: string, tried: Array<{ label: string; status: number }>): string {
   const got = [...new Set(tried.map((t) => t.status))].join(', ');
   const inputs = tried.map((t) => `${t.label} → ${t.status}`).join(', ');
   return `expected ${key.split(' ').pop()}, got ${got}: documented and conforming, so not a violation (fails only under STRICT_COVERAGE=1); tried: ${inputs}`;

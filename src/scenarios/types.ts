@@ -81,6 +81,8 @@ export interface IdentityDef {
 export interface GeneratorDef {
   rfc6238: { secret: string; digits?: number; period?: number; algorithm?: 'SHA1' | 'SHA256' | 'SHA512' };
   pick?: 'current' | 'invalid';
+  /** A shell command printing a value of this generator, for reproductions. */
+  reproduce?: string;
 }
 
 export interface SecretsDef {

@@ -1,10 +1,10 @@
 /**
- * Values recipes ask for: generated time-based codes (RFC 6238, through the
- * otpauth library), fresh random values of a schema's format, contract
- * examples, and defaults for required parameters a recipe leaves out.
+ * Values recipes ask for: generated time-based codes (RFC 6238), fresh random
+ * values of a schema's format, contract examples, and defaults for required
+ * parameters a recipe leaves out.
  */
 import { randomBytes, randomInt, randomUUID } from 'node:crypto';
-import { Secret, TOTP as Rfc6238 } from 'otpauth';
+import { base32Decode, codeAt } from './rfc6238';
 import type { JsonSchema, ParameterSpec } from '../contract/model';
 import type { GeneratorDef } from './types';
 
@@ -17,25 +17,20 @@ export interface Generated {
 /** RFC 6238 §5.2: verifiers may accept codes a few steps either side; an invalid code avoids this many. */
 export const INVALID_CODE_MARGIN_STEPS = 5;
 
-function rfc6238(def: GeneratorDef, secret: string): Rfc6238 {
-  const { digits = 6, period = 30, algorithm = 'SHA1' } = def.rfc6238;
-  return new Rfc6238({ secret: Secret.fromBase32(secret.replace(/\s/g, '').toUpperCase()), digits, period, algorithm });
-}
-
 /** Whether a base32 (RFC 4648) secret is usable by a generator. */
 export function isBase32(secret: string): boolean {
-  return /^[A-Z2-7]+=*$/i.test(secret.replace(/\s/g, ''));
+  if (!/^[A-Z2-7]+=*$/i.test(secret.replace(/\s/g, ''))) return false;
+  return base32Decode(secret).length > 0;
 }
 
 export function generate(def: GeneratorDef, secret: string, now = Date.now()): Generated {
-  const code = rfc6238(def, secret);
-  if (def.pick !== 'invalid') return { value: code.generate({ timestamp: now }), secret: true };
-  const digits = def.rfc6238.digits ?? 6;
+  const { digits = 6, period = 30, algorithm = 'SHA1' } = def.rfc6238;
+  const code = (at: number) => codeAt(secret, at, digits, period, algorithm);
+  if (def.pick !== 'invalid') return { value: code(now), secret: true };
   const modulus = 10 ** digits;
-  const period = (def.rfc6238.period ?? 30) * 1000;
   const nearby = new Set<string>();
-  for (let step = -INVALID_CODE_MARGIN_STEPS; step <= INVALID_CODE_MARGIN_STEPS; step++) nearby.add(code.generate({ timestamp: now + step * period }));
-  let candidate = (Number(code.generate({ timestamp: now })) + Math.floor(modulus / 2)) % modulus;
+  for (let step = -INVALID_CODE_MARGIN_STEPS; step <= INVALID_CODE_MARGIN_STEPS; step++) nearby.add(code(now + step * period * 1000));
+  let candidate = (Number(code(now)) + Math.floor(modulus / 2)) % modulus;
   const text = (n: number) => String(n).padStart(digits, '0');
   while (nearby.has(text(candidate))) candidate = (candidate + 1) % modulus;
   return { value: text(candidate), secret: false };

@@ -2,6 +2,7 @@
 import http from 'node:http';
 import net from 'node:net';
 import { expect, test } from '@playwright/test';
+import { Secret, TOTP } from 'otpauth';
 import { classifyTransportError, RequestGate, retryAfterMs, send, type Clock } from '../../src/engine/http';
 import { parseRaw } from '../../src/engine/raw-replay';
 import { parseMediaType, bestMediaRange } from '../../src/checks/http';
@@ -69,11 +70,30 @@ test.describe('building requests', () => {
 test.describe('generated codes (RFC 6238)', () => {
   const def: GeneratorDef = { rfc6238: { secret: 'S', digits: 6, period: 30, algorithm: 'SHA1' } };
   const secret = MOCK_IDENTITIES.METAL_OTP_SECRET;
-  test('the current code matches RFC 6238 test vector time steps for the same secret', () => {
-    // RFC 6238 Appendix B: T = 59 s, SHA1, 8 digits, secret "12345678901234567890" -> 94287082.
-    const rfc: GeneratorDef = { rfc6238: { secret: 'S', digits: 8, period: 30, algorithm: 'SHA1' } };
-    expect(generate(rfc, 'GEZDGNBVGY3TQOJQGEZDGNBVGY3TQOJQ', 59_000).value).toBe('94287082');
-    expect(generate(rfc, 'GEZDGNBVGY3TQOJQGEZDGNBVGY3TQOJQ', 1_111_111_109_000).value).toBe('07081804');
+  test('the codes are RFC 6238 Appendix B\'s test vectors (SHA1, SHA256, SHA512; 8 digits)', () => {
+    const secrets = {
+      SHA1: 'GEZDGNBVGY3TQOJQGEZDGNBVGY3TQOJQ',
+      SHA256: 'GEZDGNBVGY3TQOJQGEZDGNBVGY3TQOJQGEZDGNBVGY3TQOJQGEZA====',
+      SHA512: 'GEZDGNBVGY3TQOJQGEZDGNBVGY3TQOJQGEZDGNBVGY3TQOJQGEZDGNBVGY3TQOJQGEZDGNBVGY3TQOJQGEZDGNBVGY3TQOJQGEZDGNA=',
+    } as const;
+    const vectors: Array<[number, string, string, string]> = [
+      [59, '94287082', '46119246', '90693936'],
+      [1111111109, '07081804', '68084774', '25091201'],
+      [1234567890, '89005924', '91819424', '93441116'],
+      [20000000000, '65353130', '77737706', '47863826'],
+    ];
+    for (const [seconds, sha1, sha256, sha512] of vectors) {
+      for (const [algorithm, expected] of [['SHA1', sha1], ['SHA256', sha256], ['SHA512', sha512]] as const) {
+        expect(generate({ rfc6238: { secret: 'S', digits: 8, period: 30, algorithm } }, secrets[algorithm], seconds * 1000).value, `${algorithm} at ${seconds}`).toBe(expected);
+      }
+    }
+  });
+  test('the same codes as the mock\'s library (otpauth) for the mock user', () => {
+    const library = new TOTP({ secret: Secret.fromBase32(secret), digits: 6, period: 30, algorithm: 'SHA1' });
+    for (let t = 0; t < 50; t++) {
+      const now = 1_700_000_000_000 + t * 31_000;
+      expect(generate(def, secret, now).value).toBe(library.generate({ timestamp: now }));
+    }
   });
   test('an invalid code is valid in no step within the margin, and is not a secret', () => {
     for (let t = 0; t < 200; t++) {
