@@ -3,7 +3,7 @@ import { relative } from 'node:path';
 import { failing, totalsLine, type CoverageCell, type CoverageMatrix } from './coverage';
 import type { reportPaths } from './paths';
 import type { CellVerdict } from './verdict';
-import { failureContext, failureLines, OUTCOME_WORDS } from './wording';
+import { failureLines, OUTCOME_WORDS } from './wording';
 
 const MARK: Record<CellVerdict['outcome'], string> = { passed: '✓', failed: '✗', not_provoked: '○', skipped: '–', not_covered: '·', filtered: ' ' };
 
@@ -63,4 +63,3 @@ export function summaryText(m: CoverageMatrix, paths: ReturnType<typeof reportPa
   return out.join('\n');
 }
 
-export { failureContext };

@@ -6,7 +6,7 @@
  */
 import type { Header } from '../checks/types';
 import { valueAt } from '../checks/http';
-import { isSecured, type OperationSpec, type ParameterSpec, type SecuritySchemeSpec } from '../contract/model';
+import type { OperationSpec, ParameterSpec, SecuritySchemeSpec } from '../contract/model';
 import type { CompiledValidators } from '../contract/validators';
 import { example, fillIn, fresh, generate, type Generated } from './values';
 import { INVALID_CREDENTIAL, NO_CREDENTIAL, isExpression, type GeneratorDef, type IdentityDef, type Inputs, type ValueExpr } from './types';
@@ -288,7 +288,7 @@ export function buildRequest(op: OperationSpec, baseURL: string, inputs: Inputs,
     ...(body !== undefined ? { body } : {}),
     pathTemplate: op.path,
     parts,
-    credential: isSecured(op) || credential !== 'missing' ? credential : 'missing',
+    credential,
     placements,
     secrets: secrets.filter((s) => s.length > 0),
     generators: [...generated],

@@ -67,6 +67,31 @@ test.describe('building requests', () => {
   });
 });
 
+test('on the wire: path values keep their exact bytes, and a dot segment is never sent', async ({ request }) => {
+  const received: string[] = [];
+  const server = http.createServer((req, res) => {
+    received.push(req.url ?? '');
+    res.writeHead(401, { 'content-type': 'application/json' }).end('{}');
+  });
+  await new Promise<void>((r) => server.listen(0, '127.0.0.1', r));
+  const base = `http://127.0.0.1:${(server.address() as net.AddressInfo).port}/metal/v1`;
+  const policy = { requestTimeoutMs: 5000, rateLimitPerSecond: 0, maxRequests: 0, ignoreHttpsErrors: false };
+  const values = ['a/b', 'a b', 'ä€', '%2e%2e', '.hidden', 'a..b', '...', "it's(1)*"];
+  try {
+    for (const value of values) {
+      const built = buildRequest(op(otp, 'findEnsureOtp'), base, { path: { otp: value } }, 'none', requestContext(otp));
+      await send(request, new RequestGate(policy), policy, { method: built.method, url: built.url, headers: built.headers });
+    }
+    for (const value of ['.', '..']) {
+      expect(() => buildRequest(op(otp, 'findEnsureOtp'), base, { path: { otp: value } }, 'none', requestContext(otp))).toThrow(UnmetPrecondition);
+    }
+  } finally {
+    server.close();
+  }
+  // What the server read is what RFC 3986 §2.1 encoding of each value gives, byte for byte; nothing else arrived.
+  expect(received).toEqual(values.map((v) => `/metal/v1/user/otp/verify/${encodeURIComponent(v).replace(/[!'()*]/g, (c) => `%${c.charCodeAt(0).toString(16).toUpperCase()}`)}`));
+});
+
 test.describe('generated codes (RFC 6238)', () => {
   const def: GeneratorDef = { rfc6238: { secret: 'S', digits: 6, period: 30, algorithm: 'SHA1' } };
   const secret = MOCK_IDENTITIES.METAL_OTP_SECRET;
