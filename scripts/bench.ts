@@ -1,135 +1,160 @@
 /**
- * `npm run bench`: medians over several runs, printed as a table.
- * - conformance run against the embedded mock (mock start included, HTML excluded)
- * - Allure HTML generation
- * - upstream contract (../shared/reference) load + validator compile, in a fresh process
- * - mock throughput and p99 latency under autocannon, beside a bare node:http handler
- *   measured in the same run (compare the ratio: the machine is shared and noisy)
- * BENCH_RUNS (default 5) sets the number of runs.
+ * `npm run bench`: how long the suite takes and how fast the mock answers, as one
+ * table of medians with min and max, all measured in this one bench run:
+ *   1. passing conformance run (HTML included) against a separately started mock
+ *   2. failing run against a server that violates every response (checked: exit 1, every cell failed)
+ *   3. BASE_URL without the API prefix (checked: exit 1, the preflight's message, no coverage.json)
+ *   4. failing/passing ratio
+ *   5. breakdown of the passing run (process starts, config, contract load, global setup, Allure HTML)
+ *   6. mock throughput and p99 under autocannon, beside a bare node:http handler
+ *   7. the upstream Metal contract parsed and compiled, if ../shared/reference has it
+ * Env: BENCH_RUNS (default 5) runs per figure (throughput: always 3 runs of 4 s);
+ * BENCH_ONLY=runs,breakdown,throughput,upstream runs a subset.
+ * Exit code: 0 whether or not targets are met (the table says), 1 when a measurement
+ * itself fails (the reason is printed), 2 for a bad BENCH_RUNS / BENCH_ONLY.
  */
-import { spawn, spawnSync } from 'node:child_process';
-import { existsSync, mkdtempSync } from 'node:fs';
-import { createServer } from 'node:net';
-import { tmpdir } from 'node:os';
-import { join, resolve } from 'node:path';
-import autocannon from 'autocannon';
-import { MOCK_IDENTITIES } from '../src/mock/identities';
+import { cpus, loadavg } from 'node:os';
+import { MeasurementError } from './bench/child';
+import { measureBreakdown, type Breakdown } from './bench/breakdown';
+import { BenchContext } from './bench/context';
+import { measureRuns, type RunsResult } from './bench/runs';
+import { derivedRow, millis, noteRow, percent, perSecond, renderTable, seconds, statRow, times, type Row } from './bench/table';
+import { CONNECTIONS, DURATION_S, THROUGHPUT_RUNS, measureThroughput, type Throughput } from './bench/throughput';
+import { UPSTREAM_CONTRACT, measureUpstream, type Upstream } from './bench/upstream';
 
-const root = resolve(__dirname, '..');
-const runs = Number(process.env.BENCH_RUNS) || 5;
-const upstream = resolve(root, '../shared/reference/metal_openapi.yaml');
+const GROUPS = ['runs', 'breakdown', 'throughput', 'upstream'] as const;
+type Group = (typeof GROUPS)[number];
 
-const median = (xs: number[]) => [...xs].sort((a, b) => a - b)[Math.floor((xs.length - 1) / 2)]!;
+const TARGETS = {
+  passingMs: 3500,
+  wrongBaseMs: 3000,
+  failingRatio: 2,
+  listRps: 25_000,
+  listShareOfBare: 0.6,
+};
 
-async function freePort(): Promise<number> {
-  const s = createServer();
-  await new Promise<void>((r) => s.listen(0, '127.0.0.1', r));
-  const port = (s.address() as { port: number }).port;
-  await new Promise((r) => s.close(r));
-  return port;
+function usage(message: string): never {
+  process.stderr.write(`${message}\n`);
+  process.exit(2);
 }
 
-function timed(args: string[], env: NodeJS.ProcessEnv = {}): { ms: number; code: number | null; out: string } {
-  const t = performance.now();
-  const r = spawnSync(process.execPath, args, { cwd: root, env: { ...process.env, CI: '1', ...env }, encoding: 'utf8' });
-  return { ms: performance.now() - t, code: r.status, out: `${r.stdout}${r.stderr}` };
+function readRuns(): number {
+  const raw = process.env.BENCH_RUNS?.trim();
+  if (!raw) return 5;
+  if (!/^\d+$/.test(raw) || Number(raw) < 1) usage(`BENCH_RUNS=${raw}: expected a whole number of runs, at least 1`);
+  return Number(raw);
 }
 
-async function conformance(): Promise<{ runMs: number; htmlMs: number }> {
-  const reports = mkdtempSync(join(tmpdir(), 'otp-bench-'));
-  const runTimes: number[] = [];
-  for (let i = 0; i < runs; i++) {
-    const r = timed([resolve(root, 'node_modules/@playwright/test/cli.js'), 'test', '--config', 'playwright.config.ts'], { REPORTS_DIR: reports, MOCK_PORT: String(await freePort()) });
-    if (r.code !== 0) throw new Error(`conformance run failed:\n${r.out.slice(-2000)}`);
-    runTimes.push(r.ms);
-  }
-  const htmlTimes: number[] = [];
-  for (let i = 0; i < Math.min(runs, 3); i++) {
-    const r = timed([resolve(root, 'node_modules/allure/cli.js'), 'generate', join(reports, 'allure-results'), '--config', 'allurerc.mjs', '--output', join(reports, 'allure-report')]);
-    if (r.code !== 0) throw new Error(`allure generate failed:\n${r.out.slice(-2000)}`);
-    htmlTimes.push(r.ms);
-  }
-  return { runMs: median(runTimes), htmlMs: median(htmlTimes) };
+function readGroups(): Set<Group> {
+  const raw = process.env.BENCH_ONLY?.trim();
+  if (!raw) return new Set(GROUPS);
+  const names = raw.split(',').map((n) => n.trim()).filter(Boolean);
+  const unknown = names.filter((n) => !(GROUPS as readonly string[]).includes(n));
+  if (unknown.length || names.length === 0) usage(`BENCH_ONLY=${raw}: expected a comma list of ${GROUPS.join(', ')}`);
+  return new Set(names as Group[]);
 }
 
-function upstreamLoad(): { coldMs: number; processMs: number } | null {
-  if (!existsSync(upstream)) return null;
-  const script = `const {loadContract}=require('./src/contract/load');const {compileValidators}=require('./src/contract/validators');
-const t=performance.now();loadContract(${JSON.stringify(upstream)},{tags:['OTPs']}).then(p=>{compileValidators(p);console.log('MS',performance.now()-t)})`;
-  const inner: number[] = [];
-  const whole: number[] = [];
-  for (let i = 0; i < runs; i++) {
-    const r = timed([resolve(root, 'node_modules/tsx/dist/cli.mjs'), '-e', script]);
-    const ms = Number(/MS ([\d.]+)/.exec(r.out)?.[1]);
-    if (!Number.isFinite(ms)) throw new Error(`upstream load failed:\n${r.out}`);
-    inner.push(ms);
-    whole.push(r.ms);
-  }
-  return { coldMs: median(inner), processMs: median(whole) };
+interface Measured {
+  runs?: RunsResult;
+  breakdown?: Breakdown;
+  throughput?: Throughput;
+  upstream?: Upstream | null;
 }
 
-interface Load {
-  rps: number;
-  p99: number;
+function breakdownRows(b: Breakdown, runs: RunsResult | undefined): Row[] {
+  const sub = { depth: 1 };
+  return [
+    statRow('Node start (node -e 1)', b.nodeStart, millis, sub),
+    statRow('tsx loader (node --import tsx -e 1)', b.tsxStart, millis, sub),
+    statRow('Playwright CLI start (cli.js --version)', b.playwrightStart, millis, sub),
+    statRow('config evaluation (require playwright.config.ts via tsx, minus tsx start)', b.config, millis, sub),
+    statRow('contract load, cold (plan cache cleared)', b.contractCold, millis, sub),
+    statRow('contract load, warm (plan cache hit)', b.contractWarm, millis, sub),
+    statRow('global setup: import of specs/global-setup.ts', b.setupImport, millis, sub),
+    statRow('global setup: run (warm contract, recipes, plan, preflight)', b.setupRun, millis, sub),
+    statRow('Allure HTML: import of its modules (preloaded while tests run)', b.htmlImport, millis, sub),
+    statRow('Allure HTML: generation', b.htmlGenerate, millis, sub),
+    ...(runs ? [statRow('cells: sum of their durations in results.json', runs.cells, millis, sub)] : []),
+  ];
 }
 
-async function startProcess(args: string[], env: NodeJS.ProcessEnv): Promise<{ port: number; stop: () => void }> {
-  const port = await freePort();
-  const child = spawn(process.execPath, args, { cwd: root, env: { ...process.env, ...env, MOCK_PORT: String(port), PORT: String(port) }, stdio: ['ignore', 'pipe', 'inherit'] });
-  await new Promise<void>((ok) => child.stdout!.once('data', () => ok()));
-  return { port, stop: () => child.kill('SIGTERM') };
+function runRows(m: Measured): Row[] {
+  const rows: Row[] = [];
+  const r = m.runs;
+  if (r) rows.push(statRow('1 Passing run (node scripts/conformance.mjs vs separate mock, HTML incl.)', r.passing, seconds, { target: { text: `≤ ${seconds(TARGETS.passingMs)}`, ok: r.passing.median <= TARGETS.passingMs } }));
+  else if (m.breakdown) rows.push(noteRow('1 Passing run', 'not measured (BENCH_ONLY)'));
+  if (m.breakdown) rows.push(...breakdownRows(m.breakdown, r));
+  if (!r) return rows;
+  const ratio = r.failing.median / r.passing.median;
+  const ratioTarget = { text: `≤ ${TARGETS.failingRatio}× passing`, ok: ratio <= TARGETS.failingRatio };
+  rows.push(statRow(`2 Failing run (418 text/plain everywhere; ${r.counts.responses} responses + ${r.counts.flows} flows failed)`, r.failing, seconds, { target: ratioTarget }));
+  rows.push(statRow('3 Wrong base path (BASE_URL without /metal/v1, stopped by preflight)', r.wrongBase, seconds, { target: { text: `≤ ${seconds(TARGETS.wrongBaseMs)}`, ok: r.wrongBase.median <= TARGETS.wrongBaseMs } }));
+  rows.push(derivedRow('4 Ratio failing / passing', times(ratio), { target: { text: `≤ ${TARGETS.failingRatio}`, ok: ratio <= TARGETS.failingRatio } }));
+  return rows;
 }
 
-async function load(url: string, opts: { method?: 'GET' | 'POST'; headers?: Record<string, string> } = {}): Promise<Load> {
-  const r = await autocannon({ url, connections: 16, duration: 4, method: opts.method ?? 'GET', headers: opts.headers ?? {} });
-  return { rps: r.requests.average, p99: r.latency.p99 };
+function throughputRows(t: Throughput): Row[] {
+  const share = t.list.rps.median / t.bare.rps.median;
+  const p99 = (figures: Throughput['bare']) => statRow('p99 latency', figures.p99, millis, { depth: 1 });
+  return [
+    noteRow(`6 Throughput (autocannon, ${CONNECTIONS} connections, ${THROUGHPUT_RUNS} runs of ${DURATION_S} s)`, ''),
+    statRow('bare node:http handler (baseline)', t.bare.rps, perSecond),
+    p99(t.bare),
+    statRow('mock GET /metal/v1/user/otp/recovery-codes', t.list.rps, perSecond, { target: { text: `≥ ${perSecond(TARGETS.listRps)}`, ok: t.list.rps.median >= TARGETS.listRps } }),
+    p99(t.list),
+    derivedRow('share of the bare handler', percent(share), { depth: 1, target: { text: `≥ ${percent(TARGETS.listShareOfBare)}`, ok: share >= TARGETS.listShareOfBare } }),
+    statRow('mock POST /metal/v1/user/otp/verify/000000', t.verify.rps, perSecond),
+    p99(t.verify),
+  ];
 }
 
-async function throughput(): Promise<Record<string, Load & { ratio: number }>> {
-  const mock = await startProcess(['--import', 'tsx', 'src/mock/cli.ts'], {});
-  const bare = await startProcess(['-e', "require('http').createServer((q,s)=>{s.writeHead(200,{'content-type':'application/json'});s.end('{\"recovery_codes\":[]}')}).listen(+process.env.PORT,'127.0.0.1',()=>console.log('up'))"], {});
-  const auth = { 'X-Auth-Token': MOCK_IDENTITIES.METAL_AUTH_TOKEN };
-  const samples: Record<string, Load[]> = { bare: [], list: [], verify: [] };
+function upstreamRows(u: Upstream | null): Row[] {
+  if (!u) return [noteRow('7 Upstream contract load + compile', `skipped: ${UPSTREAM_CONTRACT} not found`)];
+  return [
+    statRow(`7 Upstream contract: parse + compile (${u.operations} operations, ${u.compiled} validators), fresh process`, u.total, millis),
+    statRow('parse (swagger-parser bundle + validate, plan)', u.parse, millis, { depth: 1 }),
+    statRow('compile (Ajv, every validator)', u.compile, millis, { depth: 1 }),
+  ];
+}
+
+function header(runs: number, groups: Set<Group>): string {
+  const cpu = cpus();
+  return [
+    `machine: ${cpu.length} CPUs (${cpu[0]?.model.trim() ?? 'unknown model'}), Node ${process.version}, ${process.platform} ${process.arch}, load average ${loadavg()[0]!.toFixed(2)} at start`,
+    `figures: medians of ${runs} run${runs === 1 ? '' : 's'} (min–max)${groups.has('throughput') ? `; throughput: medians of ${THROUGHPUT_RUNS} runs of ${DURATION_S} s, ${CONNECTIONS} connections` : ''}`,
+    `groups: ${[...groups].join(', ')}`,
+  ].join('\n');
+}
+
+async function measure(ctx: BenchContext, groups: Set<Group>): Promise<Measured> {
+  const m: Measured = {};
+  // Runs first: the breakdown reuses the allure-results of the last passing run.
+  if (groups.has('runs')) m.runs = await measureRuns(ctx);
+  if (groups.has('breakdown')) m.breakdown = await measureBreakdown(ctx);
+  if (groups.has('throughput')) m.throughput = await measureThroughput(ctx);
+  if (groups.has('upstream')) m.upstream = await measureUpstream(ctx);
+  return m;
+}
+
+async function main(): Promise<number> {
+  const runs = readRuns();
+  const groups = readGroups();
+  process.stdout.write(`${header(runs, groups)}\n`);
+  const ctx = new BenchContext(runs);
+  // Ctrl-C must not leave the mock or the bare handler running.
+  process.once('SIGINT', () => void ctx.close().finally(() => process.exit(130)));
   try {
-    for (let i = 0; i < Math.min(runs, 3); i++) {
-      samples.bare!.push(await load(`http://127.0.0.1:${bare.port}/`));
-      samples.list!.push(await load(`http://127.0.0.1:${mock.port}/metal/v1/user/otp/recovery-codes`, { headers: auth }));
-      samples.verify!.push(await load(`http://127.0.0.1:${mock.port}/metal/v1/user/otp/verify/000000`, { method: 'POST', headers: auth }));
-    }
+    const m = await measure(ctx, groups);
+    const rows = [...runRows(m), ...(m.throughput ? throughputRows(m.throughput) : []), ...(m.upstream !== undefined ? upstreamRows(m.upstream) : [])];
+    process.stdout.write(`\n${renderTable(rows)}\n\nload average ${loadavg()[0]!.toFixed(2)} at end\n`);
+    return 0;
+  } catch (error) {
+    const why = error instanceof MeasurementError ? error.message : ((error as Error).stack ?? String(error));
+    process.stderr.write(`\nbench stopped: a measurement failed, so no table is printed.\n${why}\n`);
+    return 1;
   } finally {
-    mock.stop();
-    bare.stop();
+    await ctx.close();
   }
-  const out: Record<string, Load & { ratio: number }> = {};
-  const bareRps = median(samples.bare!.map((s) => s.rps));
-  for (const [name, list] of Object.entries(samples)) {
-    const rps = median(list.map((s) => s.rps));
-    out[name] = { rps, p99: median(list.map((s) => s.p99)), ratio: rps / bareRps };
-  }
-  return out;
 }
 
-async function main(): Promise<void> {
-  const rows: Array<[string, string, string]> = [];
-  const verdict = (ok: boolean) => (ok ? 'met' : 'MISSED');
-  process.stdout.write(`benchmark: medians of ${runs} runs (throughput: ${Math.min(runs, 3)} runs of 4 s, 16 connections)\n`);
-  const c = await conformance();
-  rows.push(['conformance run vs embedded mock (mock start incl., no HTML)', `${(c.runMs / 1000).toFixed(2)} s`, `< 4 s: ${verdict(c.runMs < 4000)}`]);
-  rows.push(['Allure HTML report generation', `${(c.htmlMs / 1000).toFixed(2)} s`, '-']);
-  const u = upstreamLoad();
-  if (u) {
-    rows.push(['upstream contract load + compile (OTPs), fresh process', `${u.coldMs.toFixed(0)} ms`, `< 1 s: ${verdict(u.coldMs < 1000)}`]);
-    rows.push(['  same, whole process incl. Node + tsx start', `${u.processMs.toFixed(0)} ms`, '-']);
-  } else rows.push(['upstream contract load + compile', `skipped: ${upstream} not found`, '-']);
-  const t = await throughput();
-  rows.push(['bare node:http handler (baseline)', `${t.bare!.rps.toFixed(0)} req/s, p99 ${t.bare!.p99} ms`, '-']);
-  rows.push(['mock GET /user/otp/recovery-codes', `${t.list!.rps.toFixed(0)} req/s, p99 ${t.list!.p99} ms (${(t.list!.ratio * 100).toFixed(0)}% of bare)`, `>= 25,000 req/s, p99 < 5 ms: ${verdict(t.list!.rps >= 25000 && t.list!.p99 < 5)}`]);
-  rows.push(['mock POST /user/otp/verify/{otp} (TOTP check)', `${t.verify!.rps.toFixed(0)} req/s, p99 ${t.verify!.p99} ms (${(t.verify!.ratio * 100).toFixed(0)}% of bare)`, '-']);
-  const w = [Math.max(...rows.map((r) => r[0].length)), Math.max(...rows.map((r) => r[1].length))];
-  for (const [a, b, d] of rows) process.stdout.write(`${a.padEnd(w[0]!)}  ${b.padEnd(w[1]!)}  ${d}\n`);
-}
-
-main().catch((error: unknown) => {
-  process.stderr.write(`${(error as Error).stack ?? error}\n`);
-  process.exit(1);
-});
+main().then((code) => process.exit(code));

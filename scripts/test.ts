@@ -48,7 +48,7 @@ function conformanceCounts(code: number): Counts {
 mkdirSync(paths.root, { recursive: true });
 for (const f of [selfJson, paths.json, resolve(paths.root, 'mutation-score.md')]) rmSync(f, { force: true });
 const selfCode = run('project tests', [resolve(root, 'node_modules/@playwright/test/cli.js'), 'test', '--config', resolve(root, 'tests/playwright.config.ts'), ...process.argv.slice(2)]);
-const conformanceCode = run('conformance run against the embedded mock', ['--import', 'tsx', resolve(root, 'scripts/conformance.ts')]);
+const conformanceCode = run('conformance run against the embedded mock', [resolve(root, 'scripts/conformance.mjs')]);
 
 const totals = [selfCounts(selfCode), conformanceCounts(conformanceCode)].reduce((a, b) => ({ passed: a.passed + b.passed, failed: a.failed + b.failed, skipped: a.skipped + b.skipped }));
 const score = resolve(paths.root, 'mutation-score.md');

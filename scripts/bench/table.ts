@@ -28,7 +28,13 @@ export function verdict(target: Target | undefined): string {
 }
 
 export function statRow(label: string, stat: Stat, format: Format, options: { depth?: number; target?: Target } = {}): Row {
-  return { label, depth: options.depth ?? 0, median: format(stat.median), range: `${format(stat.min)} – ${format(stat.max)}`, target: verdict(options.target) };
+  return { label, depth: options.depth ?? 0, median: format(stat.median), range: range(format(stat.min), format(stat.max)), target: verdict(options.target) };
+}
+
+/** `3.30 – 3.62 s` rather than `3.30 s – 3.62 s` when both ends share their unit. */
+function range(min: string, max: string): string {
+  const unit = / [^ \d]+$/.exec(max)?.[0];
+  return unit && min.endsWith(unit) ? `${min.slice(0, -unit.length)} – ${max}` : `${min} – ${max}`;
 }
 
 /** A figure computed from medians of other rows (a ratio): it has no range of its own. */

@@ -149,6 +149,9 @@ export class Engine {
 
   private async exchange(op: OperationSpec, inputs: Inputs, as: string, label: string, expect: Expectations, saved: Map<string, SavedValue>, underTest: string): Promise<{ built: BuiltRequest; exchange: Exchange; checks: CheckRun; detail: ExchangeDetail }> {
     const { ctx } = this;
+    // Cells after a hang or past the budget are not judged at all: not sent is not a failure of the server.
+    if (ctx.gate.hung) throw new UnmetPrecondition(hungTarget(HUNG_AFTER_TIMEOUTS));
+    if (ctx.gate.exhausted) throw new UnmetPrecondition(budgetSpent(ctx.policy.maxRequests));
     const built = buildRequest(op, ctx.target.baseURL, inputs, as, {
       identities: ctx.run.recipes.identities,
       values: ctx.identities,
@@ -211,7 +214,8 @@ export class Engine {
         result = await this.exchange(op, candidate, credentials[i]!, candidate.label, expect, new Map(), cell.status);
       } catch (error) {
         if (!(error instanceof UnmetPrecondition)) throw error;
-        return { verdict: { ...base, outcome: 'skipped', reason: `${candidate.label}: ${error.message}`, exchanges: details }, details };
+        const reason = candidates.length > 1 ? `${candidate.label}: ${error.message}` : error.message;
+        return { verdict: { ...base, outcome: 'skipped', reason, exchanges: details }, details };
       }
       const { exchange, checks, detail, built } = result;
       if (waited) [detail.waited, waited] = [waited, undefined];

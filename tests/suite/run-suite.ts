@@ -29,7 +29,7 @@ export function runSuite(options: SuiteOptions = {}): Promise<SuiteRun> {
   // ENV_FILE=/dev/null: a developer's .env (staging tokens) must not leak into these runs.
   const env: NodeJS.ProcessEnv = { PATH: process.env.PATH, HOME: process.env.HOME, CI: '1', REPORTS_DIR: reportsDir, ENV_FILE: '/dev/null', ...options.env };
   return new Promise((done, fail) => {
-    const child = spawn(process.execPath, ['--import', 'tsx', resolve(ROOT, 'scripts/conformance.ts'), ...(options.args ?? [])], { cwd: ROOT, env, stdio: ['ignore', 'pipe', 'pipe'] });
+    const child = spawn(process.execPath, [resolve(ROOT, 'scripts/conformance.mjs'), ...(options.args ?? [])], { cwd: ROOT, env, stdio: ['ignore', 'pipe', 'pipe'] });
     let output = '';
     child.stdout.on('data', (d: Buffer) => (output += d.toString()));
     child.stderr.on('data', (d: Buffer) => (output += d.toString()));

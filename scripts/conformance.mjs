@@ -1,4 +1,5 @@
-/**
+// @ts-check
+/*
  * `npm run conformance [-- options]`: the conformance run (Playwright), whose
  * reporter also writes the Allure HTML report. Selection applies to documented
  * responses and flows, not to Playwright tests (one per target), so the
@@ -9,41 +10,46 @@
  *   --no-report                  skip the HTML report (shards are merged later with npm run merge)
  *   --list                       print the cells and whether the selection keeps them, then stop
  * Any other option goes to Playwright. Exit code: Playwright's (0 passed, 1 failed).
+ * Plain JavaScript (type-checked): it only parses arguments, and Node starts it without a TypeScript loader.
  */
 import { spawnSync } from 'node:child_process';
-import { resolve } from 'node:path';
+import { dirname, resolve } from 'node:path';
+import { fileURLToPath } from 'node:url';
 
-const root = resolve(__dirname, '..');
-const SELECTION = { '--grep': 'CONTRACT_SUITE_GREP', '-g': 'CONTRACT_SUITE_GREP', '--grep-invert': 'CONTRACT_SUITE_GREP_INVERT', '--shard': 'CONTRACT_SUITE_SHARD' } as const;
-type Flag = keyof typeof SELECTION;
+const root = resolve(dirname(fileURLToPath(import.meta.url)), '..');
+/** @type {Record<string, string>} */
+const SELECTION = { '--grep': 'CONTRACT_SUITE_GREP', '-g': 'CONTRACT_SUITE_GREP', '--grep-invert': 'CONTRACT_SUITE_GREP_INVERT', '--shard': 'CONTRACT_SUITE_SHARD' };
 
-function fail(message: string): never {
+/** @param {string} message @returns {never} */
+function fail(message) {
   process.stderr.write(`${message}\n`);
   process.exit(2);
 }
 
-const env: NodeJS.ProcessEnv = { ...process.env };
-const passThrough: string[] = [];
+/** @type {NodeJS.ProcessEnv} */
+const env = { ...process.env, CONTRACT_SUITE_WRAPPED: '1' };
+/** @type {string[]} */
+const passThrough = [];
 let list = false;
 const args = process.argv.slice(2);
 for (let i = 0; i < args.length; i++) {
-  const arg = args[i]!;
-  const [flag, inline] = arg.includes('=') ? [arg.slice(0, arg.indexOf('=')), arg.slice(arg.indexOf('=') + 1)] : [arg, undefined];
-  if (flag in SELECTION) {
-    const value = inline ?? args[++i];
+  const arg = args[i] ?? '';
+  const eq = arg.indexOf('=');
+  const flag = eq >= 0 ? arg.slice(0, eq) : arg;
+  const variable = SELECTION[flag];
+  if (variable) {
+    const value = eq >= 0 ? arg.slice(eq + 1) : args[++i];
     if (value === undefined) fail(`${flag} needs a value, e.g. ${flag === '--shard' ? '--shard=1/2' : `${flag} @findEnsureOtp`}`);
-    env[SELECTION[flag as Flag]] = value;
+    env[variable] = value;
   } else if (arg === '--no-report') env.CONTRACT_SUITE_NO_HTML = '1';
   else if (arg === '--list') list = true;
   else if (flag === '--reporter' || flag === '--project') {
     fail(`${flag} is not supported: ${flag === '--reporter' ? 'the suite reporter writes every output (reports/)' : 'targets are BASE_URL or TARGETS, not Playwright projects'}; see README`);
   } else passThrough.push(arg);
 }
-env.CONTRACT_SUITE_WRAPPED = '1';
 
-if (list) {
-  const result = spawnSync(process.execPath, ['--import', 'tsx', resolve(root, 'scripts/list-cells.ts')], { stdio: 'inherit', env, cwd: process.cwd() });
-  process.exit(result.status ?? 1);
-}
-const run = spawnSync(process.execPath, [resolve(root, 'node_modules/@playwright/test/cli.js'), 'test', '--config', resolve(root, 'playwright.config.ts'), ...passThrough], { stdio: 'inherit', env, cwd: process.cwd() });
+const command = list
+  ? ['--import', 'tsx', resolve(root, 'scripts/list-cells.ts')]
+  : [resolve(root, 'node_modules/@playwright/test/cli.js'), 'test', '--config', resolve(root, 'playwright.config.ts'), ...passThrough];
+const run = spawnSync(process.execPath, command, { stdio: 'inherit', env, cwd: process.cwd() });
 process.exit(run.status ?? 1);
