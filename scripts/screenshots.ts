@@ -26,30 +26,48 @@ const UI_TIMEOUT_MS = 30_000;
 // The background-networking flags keep Chromium from dialling out: this machine refuses those connections.
 const CHROMIUM_ARGS = ['--no-sandbox', '--disable-gpu', '--disable-background-networking', '--disable-component-update', '--disable-sync', '--no-first-run', '--disable-quic'];
 
-/** Runs the conformance suite against `baseUrl`; resolves to its exit code and output. */
+/** Ends the conformance run's process group (the wrapper and the Playwright runner it starts). */
+function endGroup(pid: number | undefined): void {
+  try {
+    if (pid !== undefined) process.kill(-pid, 'SIGTERM');
+  } catch {
+    // Already gone.
+  }
+}
+
+/** Runs the conformance suite (`npm run conformance`) against `baseUrl`; resolves to its exit code and output. */
 function runSuite(baseUrl: string, reportsDir: string): Promise<{ code: number | null; output: string }> {
   return new Promise((resolveRun, reject) => {
     // Asynchronous spawn: the mock answers from this process's event loop, which spawnSync would block.
-    // Detached, so a timeout can end the wrapper and the Playwright runner it starts (one process group).
-    const child = spawn(process.execPath, ['--import', 'tsx', join(root, 'scripts/conformance.ts')], {
+    // Through npm, so the script follows the project's own entry point (package.json) if it moves.
+    // Detached, so a timeout can end npm, the wrapper and the Playwright runner they start (one process group).
+    const child = spawn('npm', ['run', '--silent', 'conformance'], {
       cwd: root,
       detached: true,
       stdio: ['ignore', 'pipe', 'pipe'],
       env: { ...process.env, TARGET: 'mock', BASE_URL: baseUrl, TARGET_NAME: 'mock', REPORTS_DIR: reportsDir, ENV_FILE: '/dev/null', CI: '1' },
     });
+    // Ctrl+C does not reach a detached group: pass it on.
+    const onSignal = (): void => {
+      endGroup(child.pid);
+      process.exit(1);
+    };
+    process.once('SIGINT', onSignal);
     let output = '';
     child.stdout.on('data', (chunk: Buffer) => (output += chunk.toString()));
     child.stderr.on('data', (chunk: Buffer) => (output += chunk.toString()));
     const timer = setTimeout(() => {
-      if (child.pid !== undefined) process.kill(-child.pid, 'SIGTERM');
+      endGroup(child.pid);
       reject(new Error(`the conformance run took over ${RUN_TIMEOUT_MS / 1000} s; its output:\n${output}`));
     }, RUN_TIMEOUT_MS);
     child.on('error', (error) => {
       clearTimeout(timer);
+      process.off('SIGINT', onSignal);
       reject(error);
     });
     child.on('close', (code) => {
       clearTimeout(timer);
+      process.off('SIGINT', onSignal);
       resolveRun({ code, output });
     });
   });
@@ -79,26 +97,42 @@ async function openReport(page: Page, url: string): Promise<void> {
   await page.getByTestId('report-title').waitFor({ state: 'visible' });
 }
 
-/** The report's scroll container (the whole page below the top bar scrolls inside it, not the window). */
+/** The parts of a DOM element this script touches (the project's lib has no DOM types). */
+interface ScrollBox {
+  scrollTop: number;
+}
+
+/** The report's scroll container (below the top bar the page scrolls inside it, not the window). */
 function scroller(page: Page): Locator {
   return page.getByTestId('base-layout');
 }
 
-/** Scrolls the report so that `target`'s top sits `offset` px below the container's top. */
-async function scrollToTop(page: Page, target: Locator | null, offset = 0): Promise<void> {
-  const container = scroller(page);
-  const box = await container.boundingBox();
-  if (!box) throw new Error('the report has no scroll container (data-testid="base-layout")');
+/** Scrolls the report to its top, or so that `last`'s bottom sits 8 px above the view's bottom. */
+async function scrollReport(page: Page, last: Locator | 'top'): Promise<void> {
   let top = 0;
-  if (target) {
-    const current = Number(await container.evaluate('(el) => el.scrollTop'));
-    const targetBox = await target.boundingBox();
-    if (!targetBox) throw new Error('cannot scroll to an element that is not shown');
-    top = Math.max(0, current + targetBox.y - box.y - offset);
+  if (last !== 'top') {
+    const view = await scroller(page).boundingBox();
+    const box = await last.boundingBox();
+    if (!view || !box) throw new Error('cannot scroll to an element that is not shown');
+    top = (await scroller(page).evaluate((el: ScrollBox) => el.scrollTop)) + box.y + box.height + 8 - (view.y + view.height);
   }
-  await container.evaluate('(el, top) => { el.scrollTop = top; }', top);
-  // Let sticky headers and lazy rows settle after the jump.
+  await scroller(page).evaluate((el: ScrollBox, to: number) => {
+    el.scrollTop = Math.max(0, to);
+  }, top);
+  // Let the repaint settle before anything measures or shoots.
   await page.waitForTimeout(300);
+}
+
+/** Fails unless every element is wholly inside the visible part of the report: a picture that cuts them off says too little. */
+async function assertInView(page: Page, what: Record<string, Locator>): Promise<void> {
+  const view = await scroller(page).boundingBox();
+  if (!view) throw new Error('the report has no scroll container (data-testid="base-layout")');
+  for (const [name, locator] of Object.entries(what)) {
+    const box = await locator.boundingBox();
+    if (!box || box.y < view.y - 1 || box.y + box.height > view.y + view.height + 1) {
+      throw new Error(`${name} is not wholly in the 1400x900 view (the report's layout changed?)`);
+    }
+  }
 }
 
 /** Opens a result from the tree by its name, as a reader would: section first if it is folded. */
@@ -128,6 +162,7 @@ async function openAttachment(page: Page, name: string, expected: string): Promi
 
 async function shoot(page: Page, name: string): Promise<string> {
   const file = join(outDir, name);
+  await page.mouse.move(0, 0); // no hover highlight on the last button clicked
   await page.screenshot({ path: file, animations: 'disabled', caret: 'hide' });
   return file;
 }
@@ -140,33 +175,56 @@ async function takeScreenshots(browser: Browser, url: string): Promise<string[]>
   const page = await context.newPage();
   const files: string[] = [];
 
-  // Overview: the report opens with the failed operation and flow unfolded.
+  // Overview: the report opens with the failed operation and the failed flow unfolded. Folding the
+  // metadata and the operation (its bar still shows 1 failed) lets title, totals and whole tree fit in 900 px.
   await openReport(page, url);
-  await page.getByRole('button', { name: /^Metadata/ }).click(); // folded, so the tree fits beside the totals
+  await page.getByRole('button', { name: /^Metadata/ }).click();
+  await page.getByTestId('metadata-list').waitFor({ state: 'hidden' });
+  await page.getByTestId('tree-section-title').filter({ hasText: /^\d+ regenerateCodes/ }).click();
+  await page.getByTestId('tree-leaf-title').getByText(FAILING, { exact: true }).waitFor({ state: 'hidden' });
   await page.getByTestId('tree-leaf-status-failed').first().waitFor({ state: 'visible' });
-  await scrollToTop(page, null);
+  await scrollReport(page, 'top');
+  await assertInView(page, {
+    'the report title': page.getByTestId('report-title'),
+    'the totals': page.getByTestId('metadata-item-total'),
+    'the last tree row': page.getByTestId('tree-leaf').last(),
+  });
   files.push(await shoot(page, 'overview.png'));
 
   // A passing entry: its recipe step (unfolded by default) with the check sub-steps and the attachments.
-  await openResult(page, /^findRecoveryCodes/, PASSING);
+  await openResult(page, /^\d+ findRecoveryCodes/, PASSING);
   await page.getByTestId('test-result-status-passed').waitFor({ state: 'visible' });
   await foldResultSections(page);
-  await page.getByTestId('test-result-step-title').getByText(/^✓ status_code_conformance: /).waitFor({ state: 'visible' });
-  await openAttachment(page, 'reproduce with curl', 'curl ');
-  await scrollToTop(page, null);
+  const check = page.getByTestId('test-result-step-title').getByText(/^✓ status_code_conformance: /);
+  if (!(await check.isVisible())) await page.getByTestId('test-result-step-arrow-button').first().click(); // the report unfolds it today
+  await check.waitFor({ state: 'visible' });
+  const curl = await openAttachment(page, 'reproduce with curl', 'curl ');
+  await scrollReport(page, 'top');
+  await assertInView(page, {
+    'the title': page.getByTestId('test-result-info-title'),
+    'the first check': page.getByTestId('test-result-step-title').getByText(/^✓ transport_error: /),
+    'the curl attachment': curl,
+  });
   files.push(await shoot(page, 'passing-test.png'));
 
   // The failing entry: the error message, the failed check, and the reproduction in the error's trace.
   // Back to the tree (the home button in the breadcrumbs has no name or test id; the route is the URL hash).
   await page.goBack();
   await page.getByTestId('tree-leaf').first().waitFor({ state: 'visible' });
-  await openResult(page, /^regenerateCodes/, FAILING);
+  await openResult(page, /^\d+ regenerateCodes/, FAILING);
   await page.getByTestId('test-result-status-failed').waitFor({ state: 'visible' });
   await page.getByTestId('test-result-error-message').getByText(FAILURE_TEXT, { exact: false }).waitFor({ state: 'visible' });
   await foldResultSections(page);
   await page.getByTestId('test-result-error-trace').getByText('curl ', { exact: false }).waitFor({ state: 'visible' });
-  await openAttachment(page, 'reproduce with curl', 'curl ');
-  await scrollToTop(page, page.getByTestId('test-result-error').first(), 12);
+  // Down to the error's trace (the curl reproduction): the error message, the failed check and the trace
+  // fit in 900 px; the title (the breadcrumbs still name the entry) or an unfolded attachment would not.
+  const trace = page.getByTestId('test-result-error-trace');
+  await scrollReport(page, page.getByTestId('test-result-error').filter({ has: trace }));
+  await assertInView(page, {
+    'the error message': page.getByTestId('test-result-error-message'),
+    'the failed check': page.getByTestId('test-result-step-title').getByText(/^✗ \[response_schema_conformance\]/),
+    'the error trace': trace,
+  });
   files.push(await shoot(page, 'failing-test.png'));
 
   await context.close();
@@ -209,7 +267,9 @@ async function main(): Promise<void> {
 main().then(
   () => process.exit(0),
   (error: unknown) => {
-    process.stderr.write(`screenshots: ${error instanceof Error ? (error.stack ?? error.message) : String(error)}\n`);
+    // Playwright's messages already say which locator timed out and what it saw; the stack adds nothing.
+    const message = error instanceof Error ? error.message : String(error);
+    process.stderr.write(`screenshots: ${message.replace(/\x1b\[[0-9;]*m/g, '')}\n`); // no terminal colours in logs
     process.exit(1);
   },
 );

@@ -56,7 +56,7 @@ export const test = base.extend<object, SuiteOptions & { suite: Suite }>({
       const validators = compileValidators(run.contract, selected);
       const secrets = new SecretPolicy(run.recipes, run.contract);
       const values = identityValues(Object.keys(run.recipes.identities), loadEnv(), run.kind);
-      const allure = new AllureCellWriter({ resultsDir: reportPaths().allureResults, contractTitle: run.contract.title, multiTarget: run.targets.length > 1, strictCoverage: run.strictCoverage });
+      const allure = new AllureCellWriter({ operations: run.contract.operations.length, resultsDir: reportPaths().allureResults, contractTitle: run.contract.title, multiTarget: run.targets.length > 1, strictCoverage: run.strictCoverage });
       const policy = { requestTimeoutMs, rateLimitPerSecond, maxRequests, ignoreHttpsErrors: settings.ignoreHttpsErrors };
       await use({
         run,

@@ -25,6 +25,7 @@ import {
   requestBreaksContract,
   stepUnmet,
   unauthenticatedWriteNotAllowed,
+  SINGLE_INPUT_LABEL,
   waitedForPeriod,
   WRITES_NOT_ALLOWED,
 } from '../report/wording';
@@ -195,7 +196,7 @@ export class Engine {
     if (recipe.skip) return { verdict: { ...base, outcome: 'skipped', reason: recipe.skip }, details: [] };
     if (recipe.flow) return this.viaFlow(cell, recipe);
     const op = this.op(cell.operationId);
-    const candidates = recipe.candidates?.length ? recipe.candidates.map((c) => ({ ...recipe, ...c })) : [{ ...recipe, label: 'the recipe' }];
+    const candidates = recipe.candidates?.length ? recipe.candidates.map((c) => ({ ...recipe, ...c })) : [{ ...recipe, label: SINGLE_INPUT_LABEL }];
     const credentials = candidates.map((c) => this.credentialOf(c.as, recipe.as));
     const writes = recipe.writes ?? !isSafeMethod(op.method);
     const unauthenticated = credentials.every((c) => c === NO_CREDENTIAL || c === INVALID_CREDENTIAL);

@@ -10,10 +10,13 @@ import { Status, type Label, type Parameter, type StatusDetails } from 'allure-j
 import type { Cell } from '../scenarios/plan';
 import type { CellVerdict, ExchangeDetail } from './verdict';
 import { GAPS } from './verdict';
-import { CHECK_HELD, failureContext, failureLines, OUTCOME_WORDS } from './wording';
+import { CHECK_HELD, failureContext, failureLines, OUTCOME_WORDS, SINGLE_INPUT_LABEL } from './wording';
+
 
 export interface AllureContext {
   resultsDir: string;
+  /** How many operations the contract has (to pad positions); only the writer of cells needs it. */
+  operations?: number;
   contractTitle: string;
   /** Several targets: the target becomes the top level of the tree. */
   multiTarget: boolean;
@@ -31,7 +34,7 @@ function status(verdict: CellVerdict, strict: boolean): Status {
 function details(verdict: CellVerdict): StatusDetails {
   if (verdict.outcome === 'failed') {
     const message = verdict.failures.flatMap((f) => [failureContext(verdict.title, f, verdict.kind), ...failureLines(f)]).join('\n');
-    const curl = verdict.exchanges.filter((e) => e.failure).map((e) => `reproduce (${e.label}):\n${e.curl}`).join('\n\n');
+    const curl = verdict.exchanges.filter((e) => e.failure).map((e) => `reproduce${e.label === SINGLE_INPUT_LABEL ? '' : ` (${e.label})`}:\n${e.curl}`).join('\n\n');
     return { message, trace: curl };
   }
   const message = verdict.reason ? `${OUTCOME_WORDS[verdict.outcome]}: ${verdict.reason}` : verdict.provokedBy ? `provoked by: ${verdict.provokedBy}` : '';
@@ -48,10 +51,13 @@ export class AllureCellWriter {
   write(cell: Cell, verdict: CellVerdict, exchanges: ExchangeDetail[], start: number): void {
     const { runtime, ctx } = this;
     const group = cell.kind === 'response' ? cell.group : 'Stateful flows';
-    const suite = cell.kind === 'response' ? `${cell.operationId} · ${cell.method} ${cell.path}` : cell.flow.id;
+    // Allure orders a level by name: the position prefix keeps operations in contract order.
+    const position = (n: number) => String(n).padStart(String(ctx.operations ?? n).length, '0');
+    const suite = cell.kind === 'response' ? `${position(cell.position)} ${cell.operationId} · ${cell.method} ${cell.path}` : 'flows';
     const labels: Label[] = [
       { name: 'parentSuite', value: ctx.multiTarget ? verdict.target : group },
-      { name: 'suite', value: ctx.multiTarget ? `${group} › ${suite}` : suite },
+      // A flow is its own only entry: a level named after it would repeat it.
+      ...(cell.kind === 'response' || ctx.multiTarget ? [{ name: 'suite', value: ctx.multiTarget ? `${group} › ${suite}` : suite }] : []),
       { name: 'outcome', value: OUTCOME_WORDS[verdict.outcome] },
       ...cell.tags.map((t) => ({ name: 'tag', value: t })),
       ...[...new Set(verdict.failures.map((f) => f.kind))].map((kind) => ({ name: 'violation', value: kind })),
@@ -88,7 +94,8 @@ export class AllureCellWriter {
         at += ex.waited.ms;
       }
       const stepStatus = ex.failure ? Status.FAILED : Status.PASSED;
-      const step = runtime.startStep(uuid, undefined, { name: `${ex.label}: ${ex.method} ${ex.url} → ${ex.status ?? 'no response'}`, start: at, status: stepStatus });
+      const request = `${ex.method} ${ex.url} → ${ex.status ?? 'no response'}`;
+      const step = runtime.startStep(uuid, undefined, { name: ex.label === SINGLE_INPUT_LABEL ? request : `${ex.label}: ${request}`, start: at, status: stepStatus });
       for (const check of ex.checks) {
         const broken = ex.failure && (ex.failure.check === check.check || ex.failure.also?.some((a) => a.check === check.check));
         const text = broken ? failureLines(ex.failure!.check === check.check ? ex.failure! : ex.failure!.also!.find((a) => a.check === check.check)!)[0]! : `✓ ${check.check}: ${CHECK_HELD[check.check] ?? 'held'}`;

@@ -3,6 +3,9 @@ import type { Actual, Expected, Failure, Location, SchemaFinding, TransportError
 import type { Diagnosis } from '../target/preflight';
 import type { Outcome } from './verdict';
 
+/** The label of a recipe's only input: not worth repeating. */
+export const SINGLE_INPUT_LABEL = 'the recipe';
+
 const TYPE_NAMES: Record<ValueShape['type'], string> = {
   null: 'null',
   boolean: 'a boolean',
@@ -219,7 +222,7 @@ function groupedMore(more: NonNullable<Failure['more']>): string[] {
 export function failureContext(title: string, f: Failure, kind: 'response' | 'flow' = 'response'): string {
   const arrived = f.received === null ? 'no response arrived' : `${f.received} arrived`;
   if (kind === 'flow') return `${title}, step ${f.step ?? '?'} (${f.operationId}, expecting ${f.underTest ?? 'a documented response'}): ${arrived}`;
-  return `${title}${f.step && f.step !== 'the recipe' ? ` (${f.step})` : ''}: ${arrived}`;
+  return `${title}${f.step && f.step !== SINGLE_INPUT_LABEL ? ` (${f.step})` : ''}: ${arrived}`;
 }
 
 export const CHECK_HELD: Record<string, string> = {

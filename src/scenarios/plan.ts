@@ -25,6 +25,8 @@ interface CellBase {
 export interface ResponseCell extends CellBase {
   kind: 'response';
   operationId: string;
+  /** 1-based position of the operation in the contract. */
+  position: number;
   method: string;
   path: string;
   /** The first tag of the operation: groups the report. */
@@ -48,7 +50,7 @@ export function tagOf(name: string): string {
 }
 
 function responseCells(plan: ContractPlan, recipes: Recipes): ResponseCell[] {
-  return plan.operations.flatMap((op: OperationSpec) =>
+  return plan.operations.flatMap((op: OperationSpec, index) =>
     op.responses.map((r) => {
       const key = `${op.operationId} ${r.status}`;
       return {
@@ -57,6 +59,7 @@ function responseCells(plan: ContractPlan, recipes: Recipes): ResponseCell[] {
         title: key,
         tags: [...op.tags.map(tagOf), tagOf(op.operationId), tagOf(r.status)],
         operationId: op.operationId,
+        position: index + 1,
         method: op.method,
         path: op.path,
         group: op.tags[0] ?? 'untagged',
