@@ -6,14 +6,26 @@
  */
 import { defineConfig } from '@playwright/test';
 import { reportPaths } from './src/report/paths';
-import { readSettings } from './src/target/config';
+import { ConfigError, readSettings, type Settings } from './src/target/config';
 
 // Selection applies to documented responses, not to Playwright's one test per target: refuse Playwright's own flags.
+/** A mistake in how the run was started: one message naming the fix, not a stack trace through the config loader. */
+function stop(message: string): never {
+  process.stderr.write(`${message}\n`);
+  process.exit(1);
+}
+
 const selectionFlag = process.argv.find((a) => /^(--grep|-g|--grep-invert|--shard)(=|$)/.test(a));
 if (selectionFlag && !process.env.CONTRACT_SUITE_WRAPPED) {
-  throw new Error(`${selectionFlag} selects Playwright tests (one per target here); to select documented responses run: npm run conformance -- ${selectionFlag} ...`);
+  stop(`${selectionFlag} selects Playwright tests (one per target here); to select documented responses run: npm run conformance -- ${selectionFlag} ...`);
 }
-const settings = readSettings();
+let settings: Settings;
+try {
+  settings = readSettings();
+} catch (error) {
+  if (error instanceof ConfigError) stop(error.message);
+  throw error;
+}
 const paths = reportPaths();
 // Node reads extra CAs only at start-up: set here, they reach the workers Playwright starts next.
 if (settings.caFile) process.env.NODE_EXTRA_CA_CERTS = settings.caFile;

@@ -40,12 +40,14 @@ export class ConfigError extends Error {
 
   constructor(problems: string[]) {
     super(`Configuration problems (nothing was run):\n${problems.map((p) => `  - ${p}`).join('\n')}`);
-    this.name = 'ConfigError';
     // Non-enumerable and stack-free: runners print the message, not a dump of internals.
     Object.defineProperty(this, 'problems', { value: problems, enumerable: false });
     this.stack = this.message;
   }
 }
+
+// On the prototype: an own `name` would be printed beside the message as if it were data.
+ConfigError.prototype.name = 'ConfigError';
 
 export type Env = Record<string, string | undefined>;
 
