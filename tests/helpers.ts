@@ -43,6 +43,7 @@ export function ctx(l: Loaded, operationId: string, options: ContextOptions = {}
     credential: options.credential ?? 'valid',
     expect: options.expect ?? {},
     isSecret: (pointer) => secret.some((s) => s === pointer || s.startsWith(`${pointer}/`)),
+    isSecretHeader: (name) => secret.includes(`header:${name.toLowerCase()}`),
   };
 }
 

@@ -44,7 +44,10 @@ export function mediaRangeMatches(range: string, actual: MediaType): number {
   if (!r) return 0;
   // Parameters in the range must match; extra parameters on the response (charset) are allowed.
   for (const [name, val] of Object.entries(r.params)) {
-    if ((actual.params[name] ?? '').toLowerCase() !== val.toLowerCase()) return 0;
+    const got = actual.params[name];
+    // RFC 9110 §8.3.2: a charset left out means the media type's default (UTF-8 for JSON, RFC 8259 §8.1).
+    if (got === undefined && name === 'charset') continue;
+    if ((got ?? '').toLowerCase() !== val.toLowerCase()) return 0;
   }
   // RFC 9110 §12.5.1 precedence: a range with more matching parameters is more specific.
   const params = Object.keys(r.params).length;

@@ -7,7 +7,7 @@ import { negative_data_rejection } from './negative-data-rejection';
 import { no_body_conformance } from './no-body-conformance';
 import { response_headers_conformance } from './response-headers-conformance';
 import { required_status } from './required-status';
-import { response_schema_conformance } from './response-schema-conformance';
+import { response_schema_conformance, schemaTarget } from './response-schema-conformance';
 import { saved_values_match } from './saved-values-match';
 import { status_code_conformance } from './status-code-conformance';
 import { transport_error } from './transport-error';
@@ -53,7 +53,7 @@ const APPLIES: Record<CheckName, (ctx: CheckContext, ex: Exchange) => boolean> =
   required_status: (ctx, ex) => ex.response !== null && ctx.expect.require !== undefined && documentedResponse(ctx.operation, ex.response.status) !== null,
   content_type_conformance: (ctx, ex) => documentsContent(ctx, ex) && ex.response!.body.length > 0,
   no_body_conformance: (_, ex) => ex.response !== null && bodilessBecause(ex.request.method, ex.response.status) !== null,
-  response_schema_conformance: documentsContent,
+  response_schema_conformance: (ctx, ex) => schemaTarget(ctx, ex) !== null,
   response_headers_conformance: (ctx, ex) => ex.response !== null && (documentedResponse(ctx.operation, ex.response.status)?.headers.length ?? 0) > 0,
   // They compare what a successful JSON answer holds: nothing to judge otherwise.
   fresh_values: (ctx, ex) => succeededWithJson(ex) && ctx.expect.fresh !== undefined,

@@ -22,8 +22,9 @@ export const response_headers_conformance: Check = (ctx, exchange) => {
     // RFC 9110 §5.3: repeated field lines are one comma-joined value.
     const joined = values.join(', ');
     if (validate && !validate(joined)) {
-      const finding = schemaFindings(validate.errors ?? [], joined, { isSecret: () => false })[0] ?? { pointer: '', keyword: 'schema', params: {}, message: 'matches its schema', value: shapeOf(joined, false) };
-      return failure('response_headers_conformance', 'contract', ctx.operation, exchange, location, { kind: 'header-schema', finding }, { kind: 'text', text: joined });
+      const secret = ctx.isSecretHeader(header.name);
+      const finding = schemaFindings(validate.errors ?? [], joined, { isSecret: () => secret })[0] ?? { pointer: '', keyword: 'schema', params: {}, message: 'matches its schema', value: shapeOf(joined, secret) };
+      return failure('response_headers_conformance', 'contract', ctx.operation, exchange, location, { kind: 'header-schema', finding }, secret ? { kind: 'value', value: shapeOf(joined, true) } : { kind: 'text', text: joined });
     }
   }
   return null;

@@ -2,7 +2,8 @@ import type { ErrorObject } from 'ajv';
 import { escapeToken } from '../contract/json-pointer';
 import { documentedResponse } from '../contract/responses';
 import { bestMediaRange, bodilessBecause, failure, headerValues, isJsonMediaType, parseMediaType, shapeOf, valueAt } from './http';
-import type { Check, CheckContext, Failure, SchemaFinding } from './types';
+import type { SchemaValidator } from '../contract/validators';
+import type { Check, CheckContext, Exchange, Failure, SchemaFinding } from './types';
 
 const COMPOSITES = new Set(['oneOf', 'anyOf']);
 
@@ -53,36 +54,74 @@ export function schemaFindings(errors: ErrorObject[], data: unknown, ctx: Pick<C
   return errors.filter((e) => !consumed.has(e)).map(finding);
 }
 
-/** The body parses as the documented media type and validates against its schema. */
-export const response_schema_conformance: Check = (ctx, exchange) => {
+/** `at line 1, column 38`, from the parser's position, or `unexpected end` when the text stops short. */
+export function whereJsonBreaks(text: string, parserMessage: string): string {
+  const position = /position (\d+)/.exec(parserMessage)?.[1];
+  if (position === undefined) {
+    if (/end of (JSON )?input/i.test(parserMessage)) return 'it ends before the JSON does';
+    // A punctuation mark is safe to name; a letter may belong to a secret.
+    const token = /Unexpected token '([^A-Za-z0-9])'/.exec(parserMessage)?.[1];
+    return token ? `an unexpected '${token}'` : 'it is not valid JSON';
+  }
+  const before = text.slice(0, Number(position));
+  const line = before.split('\n').length;
+  return `invalid at line ${line}, column ${Number(position) - before.lastIndexOf('\n')}`;
+}
+
+export interface SchemaTarget {
+  status: string;
+  range: string;
+  validate: SchemaValidator;
+  json: boolean;
+}
+
+/**
+ * The documented media range, and its validator, a response is judged against; null when there is none:
+ * a bodiless response, no documented content, or a media type outside the documented ranges (which
+ * content_type_conformance reports). An empty body is judged against the documented JSON range, if any.
+ */
+export function schemaTarget(ctx: Pick<CheckContext, 'operation' | 'validators'>, exchange: Exchange): SchemaTarget | null {
   const { response, request } = exchange;
   if (!response || bodilessBecause(request.method, response.status)) return null;
   const documented = documentedResponse(ctx.operation, response.status);
   // OpenAPI 3.0 §4.7.17: without `content` the payload is undocumented: nothing to validate.
   if (!documented || documented.content.length === 0) return null;
-  const [contentType] = headerValues(response, 'content-type');
   const ranges = documented.content.map((c) => c.mediaType);
+  const [contentType] = headerValues(response, 'content-type');
   const media = contentType ? parseMediaType(contentType) : null;
-  // No Content-Type on an empty body: judge it against the one documented JSON media type, if there is one.
-  const range = media ? bestMediaRange(ranges, media) : response.body.length === 0 && ranges.length === 1 ? ranges[0]! : null;
-  // A mismatched media type is content_type_conformance's to report.
-  if (!range) return null;
-  const validate = ctx.validators.body(ctx.operation.operationId, documented.status, range);
-  if (!validate) return null;
-  const isJson = isJsonMediaType(media ?? parseMediaType(range)!);
+  const range =
+    response.body.length === 0
+      ? (ranges.find((r) => { const m = parseMediaType(r); return m !== null && isJsonMediaType(m); }) ?? null)
+      : media
+        ? bestMediaRange(ranges, media)
+        : null;
+  const validate = range ? ctx.validators.body(ctx.operation.operationId, documented.status, range) : undefined;
+  if (!range || !validate) return null;
+  const rangeMedia = parseMediaType(range);
+  const json = (rangeMedia !== null && isJsonMediaType(rangeMedia)) || (media !== null && isJsonMediaType(media));
+  return { status: documented.status, range, validate, json };
+}
+
+/** The body parses as the documented media type and validates against its schema. */
+export const response_schema_conformance: Check = (ctx, exchange) => {
+  const target = schemaTarget(ctx, exchange);
+  const response = exchange.response;
+  if (!target || !response) return null;
   const fail = (f: Omit<Failure, 'check' | 'kind' | 'operationId' | 'received'>): Failure => ({ ...failure('response_schema_conformance', 'contract', ctx.operation, exchange, f.location, f.expected, f.actual), ...(f.more ? { more: f.more } : {}) });
   let data: unknown = response.body.toString('utf8');
-  if (isJson) {
+  if (target.json) {
     const root = { part: 'body' as const, pointer: '' };
+    // Documented content, whatever the Content-Type says: an empty body is not a JSON document.
     if (response.body.length === 0) return fail({ location: root, expected: { kind: 'json' }, actual: { kind: 'unparsable', reason: 'empty body', value: { type: 'absent' } } });
     try {
       data = JSON.parse(data as string);
     } catch (error) {
-      return fail({ location: root, expected: { kind: 'json' }, actual: { kind: 'unparsable', reason: (error as Error).message, value: shapeOf(data, ctx.isSecret('')) } });
+      // The parser's message quotes the text around the error, which may be a secret: say only where it is.
+      return fail({ location: root, expected: { kind: 'json' }, actual: { kind: 'unparsable', reason: whereJsonBreaks(data as string, (error as Error).message), value: { type: 'string' } } });
     }
   }
-  if (validate(data)) return null;
-  const [first, ...rest] = schemaFindings(validate.errors ?? [], data, ctx);
+  if (target.validate(data)) return null;
+  const [first, ...rest] = schemaFindings(target.validate.errors ?? [], data, ctx);
   if (!first) return null;
   const entry = (f: SchemaFinding) => ({ location: { part: 'body' as const, pointer: f.pointer }, expected: { kind: 'schema' as const, finding: f }, actual: { kind: 'value' as const, value: f.value } });
   return fail({ ...entry(first), ...(rest.length ? { more: rest.map(entry) } : {}) });

@@ -65,6 +65,8 @@ export interface CheckContext {
   expect: Expectations;
   /** Whether a body location (RFC 6901 pointer) holds or contains a declared secret: its value is named by type only. */
   isSecret(pointer: string): boolean;
+  /** Whether a header carries a secret: its value is never quoted. */
+  isSecretHeader(name: string): boolean;
 }
 
 export type FailureKind = 'contract' | 'behaviour' | 'transport';

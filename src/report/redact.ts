@@ -6,6 +6,7 @@
  * secret locations), in its plain and percent-encoded forms.
  */
 import type { Failure } from '../checks/types';
+import { encodeStrict } from '../scenarios/request';
 
 export const MASK = '‹masked›';
 
@@ -20,8 +21,8 @@ export class Redactor {
     for (const value of values) {
       if (!value || value.length < MIN_TEXTUAL || value.length > 4096 || this.secrets.has(value)) continue;
       this.secrets.add(value);
-      const encoded = encodeURIComponent(value);
-      if (encoded !== value) this.secrets.add(encoded);
+      // Both percent-encodings a URL may carry: the request's own (RFC 3986 §2.1) and encodeURIComponent's.
+      for (const encoded of [encodeStrict(value), encodeURIComponent(value)]) if (encoded !== value) this.secrets.add(encoded);
       this.pattern = null;
     }
   }
@@ -40,9 +41,15 @@ export class Redactor {
     return text.replace(this.pattern, MASK);
   }
 
-  /** A failure with every text field masked (values inside are already type-only where declared secret). */
+  /** A failure with every string in it masked (values inside are already type-only where declared secret). */
   redactFailure(f: Failure): Failure {
-    return JSON.parse(this.redact(JSON.stringify(f))) as Failure;
+    const walk = (node: unknown): unknown => {
+      if (typeof node === 'string') return this.redact(node);
+      if (Array.isArray(node)) return node.map(walk);
+      if (node && typeof node === 'object') return Object.fromEntries(Object.entries(node).map(([k, v]) => [k, walk(v)]));
+      return node;
+    };
+    return walk(f) as Failure;
   }
 }
 

@@ -11,7 +11,7 @@ import { MASK, decodeJsonEscapes, type Redactor } from './redact';
 
 const MAX_SHOWN_BODY = 64 * 1024;
 
-function bodyText(body: Buffer, policy: SecretPolicy): string {
+function bodyText(body: Buffer, policy: SecretPolicy, contentType = ''): string {
   const json = parseJsonBody(body);
   if (json !== undefined) {
     const text = JSON.stringify(policy.mask(json), null, 2);
@@ -20,7 +20,8 @@ function bodyText(body: Buffer, policy: SecretPolicy): string {
   let text = decodeJsonEscapes(body.subarray(0, MAX_SHOWN_BODY).toString('utf8'));
   // Not JSON, so no location can be found: where secrets travel in bodies, every string and number is masked,
   // keeping the punctuation and property names that show what is wrong (e.g. where the text was cut off).
-  if (policy.hasBodySecrets() && /^\s*[[{"]/.test(text)) text = maskLiterals(text);
+  // An HTML page (a proxy's error, a login page) is no API body: its words stay readable.
+  if (policy.hasBodySecrets() && !/html/i.test(contentType)) text = maskLiterals(text);
   return body.length > MAX_SHOWN_BODY ? `${text}\n… (${body.length - MAX_SHOWN_BODY} more bytes not shown)` : text;
 }
 
@@ -64,7 +65,8 @@ export function responseText(exchange: Exchange, policy: SecretPolicy, redactor:
   if (!exchange.response) return redactor.redact(`no response: ${exchange.error?.kind}: ${exchange.error?.message}`);
   const { status, statusText, headers, body } = exchange.response;
   const note = exchange.note ? [`(${exchange.note})`] : [];
-  return redactor.redact([...note, `HTTP ${status} ${statusText}`, ...headers.map((h) => headerLine(h.name, h.value, policy)), '', bodyText(body, policy)].join('\n'));
+  const contentType = headers.find((h) => h.name.toLowerCase() === 'content-type')?.value ?? '';
+  return redactor.redact([...note, `HTTP ${status} ${statusText}`, ...headers.map((h) => headerLine(h.name, h.value, policy)), '', bodyText(body, policy, contentType)].join('\n'));
 }
 
 /** POSIX shell single quotes: everything literal, `'` written as `'\''`. */

@@ -173,7 +173,7 @@ export function actualText(a: Actual, expected?: Expected): string {
     case 'content':
       return a.header ? `${a.header}${a.bytes ? `: ${a.bytes}` : ''}, announcing content` : `${a.bytes} bytes of content`;
     case 'unparsable':
-      return a.reason === 'empty body' ? 'an empty body' : `text that is not JSON (${a.reason})`;
+      return a.reason === 'empty body' ? 'an empty body' : `text that is not JSON: ${a.reason}`;
     case 'empty-list':
       return 'an empty list';
     case 'reused':

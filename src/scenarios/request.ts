@@ -154,26 +154,45 @@ function pathText(p: ParameterSpec, value: unknown): string {
   return list(',');
 }
 
-/** OpenAPI 3.0 §4.7.12.4 style form / spaceDelimited / pipeDelimited / deepObject for a query value. */
+/**
+ * OpenAPI 3.0 §4.7.12.4 style form / spaceDelimited / pipeDelimited / deepObject for a query value, as
+ * already-encoded `name=value` pairs: items are encoded one by one and the delimiters stay literal (RFC 6570 §3.2.8).
+ */
 function queryPairs(p: ParameterSpec, value: unknown): Array<[string, string]> {
+  const enc = (v: unknown) => encodeStrict(scalar(v));
+  const name = encodeStrict(p.name);
   if (Array.isArray(value)) {
-    if (p.style === 'form' && p.explode) return value.map((v) => [p.name, scalar(v)]);
-    const sep = p.style === 'spaceDelimited' ? ' ' : p.style === 'pipeDelimited' ? '|' : ',';
-    return [[p.name, value.map(scalar).join(sep)]];
+    if (p.style === 'form' && p.explode) return value.map((v) => [name, enc(v)]);
+    const sep = p.style === 'spaceDelimited' ? '%20' : p.style === 'pipeDelimited' ? '|' : ',';
+    return [[name, value.map(enc).join(sep)]];
   }
   if (value && typeof value === 'object') {
     const entries = Object.entries(value);
-    if (p.style === 'deepObject') return entries.map(([k, v]) => [`${p.name}[${k}]`, scalar(v)]);
-    if (p.explode) return entries.map(([k, v]) => [k, scalar(v)]);
-    return [[p.name, entries.flatMap(([k, v]) => [k, scalar(v)]).join(',')]];
+    if (p.style === 'deepObject') return entries.map(([k, v]) => [`${name}%5B${encodeStrict(k)}%5D`, enc(v)]);
+    if (p.explode) return entries.map(([k, v]) => [encodeStrict(k), enc(v)]);
+    return [[name, entries.flatMap(([k, v]) => [encodeStrict(k), enc(v)]).join(',')]];
   }
-  return [[p.name, scalar(value)]];
+  return [[name, enc(value)]];
 }
 
-function headerText(value: unknown): string {
+/** OpenAPI 3.0 §4.7.12.4 style simple for a header value: a list comma-joined; an object as k,v or, exploded, k=v. */
+function headerText(value: unknown, explode = false): string {
   if (Array.isArray(value)) return value.map(scalar).join(',');
-  if (value && typeof value === 'object') return Object.entries(value).flatMap(([k, v]) => [k, scalar(v)]).join(',');
+  if (value && typeof value === 'object') return Object.entries(value).map(([k, v]) => (explode ? `${k}=${scalar(v)}` : `${k},${scalar(v)}`)).join(',');
   return scalar(value);
+}
+
+/** The media types the operation documents for its responses: what to accept (RFC 9110 §12.5.1). */
+function acceptOf(op: OperationSpec): string {
+  const types = [...new Set(op.responses.flatMap((r) => r.content.map((c) => c.mediaType)))];
+  return types.length ? types.join(', ') : '*/*';
+}
+
+/** Sets a header, replacing one of the same name (RFC 9110 §5.1: names are case-insensitive). */
+function setHeader(headers: Header[], name: string, value: string): void {
+  const at = headers.findIndex((h) => h.name.toLowerCase() === name.toLowerCase());
+  if (at >= 0) headers[at] = { name, value };
+  else headers.push({ name, value });
 }
 
 /** The security requirement alternative a credential satisfies, and which identity fills each scheme. */
@@ -216,27 +235,28 @@ export function buildRequest(op: OperationSpec, baseURL: string, inputs: Inputs,
   }
   let path = op.path;
   const query: Array<[string, string]> = [];
-  const headers: Header[] = [{ name: 'Accept', value: 'application/json' }];
+  const headers: Header[] = [{ name: 'Accept', value: acceptOf(op) }];
   const cookies: string[] = [];
   for (const [p, r] of values) {
     // A declared secret parameter hides what came from the server or an identity; the recipes' own literals are public.
     const secret = r.secret || (ctx.secretParameters(p.name) && (r.source.kind === 'saved' || r.source.kind === 'identity'));
-    const text = p.in === 'query' ? queryPairs(p, r.value).map(([, v]) => v).join(',') : headerText(r.value);
+    const text = headerText(r.value, p.explode);
     parts.push({ in: p.in, name: p.name, text, source: r.source, secret });
-    if (secret) secrets.push(text);
+    if (secret) secrets.push(text, ...(Array.isArray(r.value) ? r.value.map(scalar) : []));
     if (p.in === 'path') path = path.split(`{${p.name}}`).join(pathText(p, r.value));
     else if (p.in === 'query') query.push(...queryPairs(p, r.value));
-    else if (p.in === 'header') headers.push({ name: p.name, value: headerText(r.value) });
-    else cookies.push(`${p.name}=${encodeStrict(headerText(r.value))}`);
+    else if (p.in === 'header') setHeader(headers, p.name, text);
+    else cookies.push(`${p.name}=${encodeStrict(text)}`);
+    // The typed value is judged (text is coerced by the validator), not its serialisation.
     const validate = ctx.validators.parameter(op.operationId, p.in, p.name);
-    if (validate && !inputs.invalid && !validate(p.in === 'path' || p.in === 'header' || p.in === 'cookie' ? headerText(r.value) : r.value)) {
+    if (validate && !inputs.invalid && !validate(typeof r.value === 'number' || typeof r.value === 'boolean' ? String(r.value) : r.value)) {
       problems.push(`${p.in} parameter ${p.name}: ${validate.errors?.[0]?.message ?? 'breaks its schema'}`);
     }
   }
   for (const [name, value] of Object.entries(inputs.headers ?? {})) {
     if (op.parameters.some((p) => p.in === 'header' && p.name.toLowerCase() === name.toLowerCase())) continue;
     const r = resolveValue(value, ctx, null, generated);
-    headers.push({ name, value: headerText(r.value) });
+    setHeader(headers, name, headerText(r.value));
     if (r.secret) secrets.push(headerText(r.value));
   }
   const placements: CredentialPlacement[] = [];
@@ -255,8 +275,8 @@ export function buildRequest(op: OperationSpec, baseURL: string, inputs: Inputs,
       const value = where.prefix === 'Basic ' ? Buffer.from(raw.includes(':') ? raw : `${raw}:`).toString('base64') : raw;
       if (identity !== null) secrets.push(raw, value);
       placements.push({ ...where, identity });
-      if (where.in === 'header') headers.push({ name: where.name, value: `${where.prefix}${value}` });
-      else if (where.in === 'query') query.push([where.name, value]);
+      if (where.in === 'header') setHeader(headers, where.name, `${where.prefix}${value}`);
+      else if (where.in === 'query') query.push([encodeStrict(where.name), encodeStrict(value)]);
       else cookies.push(`${where.name}=${value}`);
     }
   }
@@ -266,7 +286,7 @@ export function buildRequest(op: OperationSpec, baseURL: string, inputs: Inputs,
   const bodyValue = inputs.body !== undefined ? resolveBody(isExpression(inputs.body) && (inputs.body as { $example?: unknown }).$example === true ? media?.example : inputs.body, ctx, generated, secrets) : op.requestBody?.required ? media?.example : undefined;
   if (bodyValue !== undefined && media) {
     body = typeof bodyValue === 'string' && !/json/i.test(media.mediaType) ? bodyValue : JSON.stringify(bodyValue);
-    headers.push({ name: 'Content-Type', value: media.mediaType.includes('*') ? 'application/json' : media.mediaType });
+    setHeader(headers, 'Content-Type', media.mediaType.includes('*') ? 'application/json' : media.mediaType);
     const validate = ctx.validators.requestBody(op.operationId, media.mediaType);
     if (validate && !inputs.invalid && !validate(bodyValue)) {
       const e = validate.errors?.[0];
@@ -280,7 +300,7 @@ export function buildRequest(op: OperationSpec, baseURL: string, inputs: Inputs,
   if (dotSegment !== undefined) {
     throw new UnmetPrecondition(`a path value makes the segment "${dotSegment}", which URL normalisation removes (RFC 3986 §5.2.4): the request would reach another resource, so it is not sent`);
   }
-  const search = query.map(([k, v]) => `${encodeStrict(k)}=${encodeStrict(v)}`).join('&');
+  const search = query.map(([k, v]) => `${k}=${v}`).join('&');
   return {
     method: op.method,
     url: `${baseURL.replace(/\/+$/, '')}/${path.replace(/^\/+/, '')}${search ? `?${search}` : ''}`,

@@ -11,6 +11,8 @@ export class SecretPolicy {
   private readonly headers: Set<string>;
   private readonly parameters: Set<string>;
   private readonly pointers: string[][];
+  /** Member names the declared locations go through (`recovery_codes` of `/recovery_codes/*`). */
+  private readonly names: Set<string>;
 
   constructor(recipes: Pick<Recipes, 'secrets'>, plan: Pick<ContractPlan, 'operations'>) {
     const schemes = plan.operations.flatMap((o) => o.security.flat());
@@ -20,6 +22,7 @@ export class SecretPolicy {
     this.parameters = new Set(recipes.secrets.parameters);
     for (const s of schemes) if (s.type === 'apiKey' && s.in !== 'header' && s.paramName) this.parameters.add(s.paramName);
     this.pointers = recipes.secrets.bodies.map(pointerTokens);
+    this.names = new Set(this.pointers.flat().filter((t) => t !== '*'));
   }
 
   hasBodySecrets(): boolean {
@@ -40,40 +43,51 @@ export class SecretPolicy {
     return this.pointers.some((declared) => tokens.length <= declared.length && tokens.every((t, i) => declared[i] === '*' || declared[i] === t));
   }
 
-  /** Every value found at a declared location of a JSON document (strings and numbers, as text). */
+  /**
+   * Whether the value at `tokens` holds secrets: it stands at a declared location; it is a scalar above one
+   * (a list sent as one joined string); it is a member named like a declared location somewhere else (the
+   * data was wrapped or moved); or the whole document has a shape the declared locations cannot be in.
+   */
+  private holdsSecrets(node: unknown, tokens: string[], root: unknown): boolean {
+    if (this.pointers.length === 0) return false;
+    if (this.pointers.some((d) => d.length === tokens.length && d.every((t, i) => t === '*' || t === tokens[i]))) return true;
+    const scalar = node === null || typeof node !== 'object';
+    if (scalar && tokens.length > 0 && this.isSecretPointer(`/${tokens.join('/')}`)) return true;
+    const last = tokens.at(-1);
+    if (last !== undefined && this.names.has(last) && !this.isSecretPointer(`/${tokens.join('/')}`)) return true;
+    const objectRoot = root !== null && typeof root === 'object' && !Array.isArray(root);
+    return tokens.length === 0 && !objectRoot && this.pointers.some((d) => d[0] !== '*');
+  }
+
+  /** Every secret value of a JSON document, as text (strings and numbers; a joined string also in its parts). */
   collect(document: unknown): string[] {
     const out: string[] = [];
-    const walk = (node: unknown, rest: string[], depth = 0): void => {
-      // A scalar above the declared location holds what should have been there: collect it whole.
-      if (rest.length > 0 && depth > 0 && (typeof node === 'string' || typeof node === 'number')) {
-        out.push(String(node), ...String(node).split(/[\s,;|]+/).filter((p) => p.length > 0));
-        return;
-      }
-      if (rest.length === 0) {
-        if (typeof node === 'string' || typeof node === 'number') out.push(String(node));
-        else if (node && typeof node === 'object') for (const v of Object.values(node)) walk(v, []);
-        return;
-      }
-      if (node === null || typeof node !== 'object') return;
-      const [head, ...tail] = rest as [string, ...string[]];
-      const children = head === '*' ? Object.values(node) : [(node as Record<string, unknown>)[head]];
-      for (const child of children) if (child !== undefined) walk(child, tail, depth + 1);
+    const all = (node: unknown): void => {
+      if (typeof node === 'string' || typeof node === 'number') out.push(String(node), ...String(node).split(/[\s,;|]+/).filter((p) => p.length > 0 && p !== String(node)));
+      else if (node && typeof node === 'object') for (const v of Object.values(node)) all(v);
     };
-    for (const declared of this.pointers) walk(document, declared);
+    const walk = (node: unknown, tokens: string[]): void => {
+      if (this.holdsSecrets(node, tokens, document)) return all(node);
+      if (node && typeof node === 'object') for (const [k, v] of Object.entries(node)) walk(v, [...tokens, k]);
+    };
+    walk(document, []);
     return out;
   }
 
-  /** A copy of the document with every value at a declared location replaced by a placeholder naming its type. */
+  /** A copy of the document with every secret value replaced by a placeholder naming its type; names and structure stay. */
   mask(document: unknown): unknown {
-    const maskAt = (node: unknown, tokens: string[]): unknown => {
-      if (this.pointers.some((d) => d.length === tokens.length && d.every((t, i) => t === '*' || t === tokens[i]))) return placeholder(node);
-      // A scalar where the declared location expects more (a list sent as one joined string): it holds the secrets.
-      if ((node === null || typeof node !== 'object') && tokens.length > 0 && this.isSecretPointer(`/${tokens.join('/')}`)) return placeholder(node);
-      if (Array.isArray(node)) return node.map((v, i) => maskAt(v, [...tokens, String(i)]));
-      if (node && typeof node === 'object') return Object.fromEntries(Object.entries(node).map(([k, v]) => [k, maskAt(v, [...tokens, k])]));
+    const all = (node: unknown): unknown => {
+      if (Array.isArray(node)) return node.map(all);
+      if (node && typeof node === 'object') return Object.fromEntries(Object.entries(node).map(([k, v]) => [k, all(v)]));
+      return placeholder(node);
+    };
+    const walk = (node: unknown, tokens: string[]): unknown => {
+      if (this.holdsSecrets(node, tokens, document)) return all(node);
+      if (Array.isArray(node)) return node.map((v, i) => walk(v, [...tokens, String(i)]));
+      if (node && typeof node === 'object') return Object.fromEntries(Object.entries(node).map(([k, v]) => [k, walk(v, [...tokens, k])]));
       return node;
     };
-    return this.pointers.length ? maskAt(document, []) : document;
+    return this.pointers.length ? walk(document, []) : document;
   }
 }
 

@@ -4,6 +4,7 @@
  */
 import { expect, test } from '@playwright/test';
 import { CHECKS, runChecks } from '../../src/checks';
+import { bestMediaRange, parseMediaType } from '../../src/checks/http';
 import type { Failure } from '../../src/checks/types';
 import { documentedResponse, provokes } from '../../src/contract/responses';
 import { failureLines } from '../../src/report/wording';
@@ -214,5 +215,28 @@ test.describe('one defect, one failure', () => {
     expect(run.failure).toBeNull();
     expect(run.results.map((r) => r.check)).toEqual(['transport_error', 'status_code_conformance', 'content_type_conformance', 'response_schema_conformance']);
     expect(runChecks(ctx(otp, 'receiveCodes'), respond(204)).results.map((r) => r.check)).toEqual(['transport_error', 'status_code_conformance', 'no_body_conformance']);
+  });
+});
+
+test.describe('review findings', () => {
+  test('secret leak: the JSON parser quoted the text around the error (a recovery code) into the failure', () => {
+    const f = CHECKS.response_schema_conformance(ctx(otp, 'findRecoveryCodes', { secret: ['/recovery_codes/0'] }), json(200, '{"recovery_codes": ["rmx6w1uu9k",]}'));
+    expect(words(f)).toBe("[response_schema_conformance] body: expected a JSON document (RFC 8259), got text that is not JSON: an unexpected ']'");
+    expect(words(CHECKS.response_schema_conformance(ctx(otp, 'findRecoveryCodes'), json(200, "{'recovery_codes': ['rmx6w1uu9k']}")))).toContain('got text that is not JSON: invalid at line 1, column 2');
+  });
+  test('false alarm: a contract keying its media type with a charset, and a server leaving the charset out', () => {
+    expect(bestMediaRange(['application/json; charset=utf-8'], parseMediaType('application/json')!)).toBe('application/json; charset=utf-8');
+    expect(bestMediaRange(['application/json; charset=utf-8'], parseMediaType('application/json; charset=iso-8859-1')!)).toBeNull();
+  });
+  test('miss: an empty body labelled text/plain passed where JSON is documented, and the schema check was listed as held', () => {
+    const ex = respond(200, '', { 'Content-Type': 'text/plain' });
+    const run = runChecks(ctx(otp, 'findRecoveryCodes'), ex);
+    expect(run.failure?.check).toBe('response_schema_conformance');
+    expect(words(run.failure)).toContain('got an empty body');
+  });
+  test('a check that judged nothing is not listed as held', () => {
+    const run = runChecks(ctx(otp, 'findRecoveryCodes'), respond(200, '<p>hi</p>', { 'Content-Type': 'text/html' }));
+    expect(run.results.map((r) => r.check)).not.toContain('response_schema_conformance');
+    expect(run.failure?.check).toBe('content_type_conformance');
   });
 });
