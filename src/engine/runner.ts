@@ -24,6 +24,7 @@ import {
   unprovokedReason,
   requestBreaksContract,
   stepUnmet,
+  defectCountedIn,
   unauthenticatedWriteNotAllowed,
   SINGLE_INPUT_LABEL,
   waitedForPeriod,
@@ -83,9 +84,13 @@ export class Engine {
   /** Flows already run for a response cell that is provoked inside them (recipe `flow:`): each runs once. */
   private readonly flows = new Map<string, Promise<CellRecord>>();
 
+  /** Defects already counted by a response cell of this target, to the cell's key: a flow meeting one again does not count it twice. */
+  private readonly counted = new Map<string, string>();
+
   async runCell(cell: Cell): Promise<CellRecord> {
     const started = performance.now();
-    const record = cell.kind === 'response' ? await this.runResponse(cell) : await this.flowOnce(cell);
+    const record = cell.kind === 'response' ? await this.runResponse(cell) : this.foldCounted(await this.flowOnce(cell));
+    if (cell.kind === 'response') for (const f of record.verdict.failures) this.counted.set(defectKey(f), cell.key);
     return {
       details: record.details,
       verdict: {
@@ -96,6 +101,15 @@ export class Engine {
         exchanges: record.verdict.exchanges.map(({ requestText: _req, responseText: _res, ...summary }: ExchangeSummary & Partial<ExchangeDetail>) => summary),
       },
     };
+  }
+
+  /** One defect, one failure: a flow that failed on a defect a response cell already counts could not judge past it. */
+  private foldCounted(record: CellRecord): CellRecord {
+    const failure = record.verdict.outcome === 'failed' ? record.verdict.failures[0] : undefined;
+    const countedIn = failure && this.counted.get(defectKey(failure));
+    if (!failure || !countedIn) return record;
+    const { failures: _counted, ...verdict } = record.verdict;
+    return { ...record, verdict: { ...verdict, failures: [], outcome: 'skipped', reason: defectCountedIn(failure.step ?? '?', failure.check, countedIn) } };
   }
 
   private base(cell: Cell): Omit<CellVerdict, 'outcome'> {
@@ -316,7 +330,11 @@ export class Engine {
     const expect: Expectations = {};
     if (step.reject) expect.reject = step.reject;
     if (step.fresh) expect.fresh = { pointer: step.fresh.at, notIn: asList(saved.get(step.fresh.notIn)?.value), because: step.fresh.because };
-    if (step.same) expect.same = { pointer: step.same.at, value: saved.get(step.same.as)?.value, because: step.same.because };
+    if (step.same) {
+      const earlier = saved.get(step.same.as);
+      if (earlier?.value === undefined) throw new FlowStopped('skipped', `step ${step.id}: nothing to compare with: ${absentSaved(step.same.as, earlier)}`);
+      expect.same = { pointer: step.same.at, value: earlier.value, because: step.same.because };
+    }
     const wanted = step.expect === undefined ? null : (Array.isArray(step.expect) ? step.expect : [step.expect]).map(String);
     if (step.require) expect.require = { statuses: wanted ?? op.responses.map((r) => r.status).filter((k) => k.startsWith('2')), because: step.require };
     const underTest = step.reject ? documentedClientErrors(op).join(' or ') : (wanted ?? ['2xx']).join(' or ');
@@ -339,12 +357,20 @@ export class Engine {
     }
     const json = parseJsonBody(result.exchange.response!.body);
     for (const [name, pointer] of Object.entries(step.save ?? {})) {
-      const value = valueAt(json, pointer);
-      if (value === undefined) throw new FlowStopped('skipped', `step ${step.id}: the ${op.operationId} response has nothing at ${pointer} to save as "${name}" (the schema does not require it)`);
-      saved.set(name, { value, step: step.id, operationId: op.operationId, pointer });
+      // An optional member may be absent (OpenAPI 3.0 §4.7.24: only `required` members must appear); save the absence, judge only where it is read.
+      saved.set(name, { value: valueAt(json, pointer), step: step.id, operationId: op.operationId, pointer });
     }
     return null;
   }
+}
+
+/** The same check failing on the same part of the same operation's same status is one defect. */
+function defectKey(f: Failure): string {
+  return JSON.stringify([f.check, f.operationId, f.received, f.location]);
+}
+
+function absentSaved(name: string, saved: SavedValue | undefined): string {
+  return saved ? `the ${saved.operationId} response in step ${saved.step} had nothing at ${saved.pointer} to save as "${name}" (the schema does not require it)` : `"${name}" was not saved`;
 }
 
 function asList(value: unknown): unknown[] {

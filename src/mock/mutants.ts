@@ -472,6 +472,16 @@ export const MUTANTS: readonly MutantDefinition[] = Object.freeze([
     },
   },
   {
+    name: 'empty-code-list-omitted',
+    kind: 'conforming',
+    operationId: 'findRecoveryCodes',
+    status: 200,
+    // Only the spent-codes profile has an empty list to leave out.
+    profiles: ['spent-codes'],
+    description: 'An empty recovery code list is {} (recovery_codes is optional).',
+    behaviour: { transform: (p) => (recoveryCodesOf(p).length === 0 ? withValue({})(p) : p) },
+  },
+  {
     name: 'error-body-empty-object',
     kind: 'conforming',
     description: 'Error bodies are {} (no property of Error is required).',

@@ -285,6 +285,10 @@ export function stepUnmet(step: string, operationId: string, status: number, nee
   return `step ${step}: ${operationId} answered ${status}, not ${needed}; documented and conforming, so the flow cannot go on (not a violation)`;
 }
 
+export function defectCountedIn(step: string, check: string, cell: string): string {
+  return `step ${step} met the defect already counted in ${cell} [${check}], so the flow could not go on`;
+}
+
 export function waitedForPeriod(ms: number, generator: string): string {
   return `waited ${(ms / 1000).toFixed(1)} s for the next time step of ${generator} (RFC 6238 §5.2: a server may accept each code once), then sent a new code`;
 }

@@ -106,7 +106,7 @@ function resolveValue(expr: ValueExpr | unknown, ctx: RequestContext, param: Par
       }
       value = value[e.item];
     }
-    if (value === undefined) throw new UnmetPrecondition(`"${e.$saved}" has no value`);
+    if (value === undefined) throw new UnmetPrecondition(`needs "${e.$saved}", but the ${saved.operationId} response in step ${saved.step} had nothing at ${saved.pointer}${typeof e.at === 'string' ? e.at : ''} (the schema does not require it)`);
     return { value, source: { kind: 'saved', name: e.$saved, ...(typeof e.item === 'number' ? { item: e.item } : {}), step: saved.step, operationId: saved.operationId, pointer: saved.pointer }, secret: false };
   }
   if (e.$fresh !== undefined) return { value: fresh(String(e.$fresh), param?.schema ?? null), source: { kind: 'fresh' }, secret: false };

@@ -262,6 +262,8 @@ const SIGNATURES: Record<string, (res: RawResponse) => void> = {
     expect(res.headers['ratelimit-remaining']).toBeDefined();
   },
   'extra-body-properties': (res) => expect(Object.keys(JSON.parse(res.text) as object).length).toBeGreaterThan(1),
+  // Under spent-codes the main user's list is empty until the regeneration, which comes after the listing.
+  'empty-code-list-omitted': (res) => expect(JSON.parse(res.text)).toEqual({}),
   'error-body-empty-object': (res) => expect(JSON.parse(res.text)).toEqual({}),
   'error-body-errors-only': (res) => expect(JSON.parse(res.text)).toEqual({ errors: [expect.any(String)] }),
   'gzip-content-encoding': (res) => {
@@ -290,7 +292,7 @@ test.describe('conforming variants keep every status but their scope\'s and show
     test(m.name, async () => {
       const signature = SIGNATURES[m.name];
       expect(signature, 'each conforming variant has a signature check').toBeDefined();
-      const v = await startMock({ mutant: m.name });
+      const v = await startMock({ mutant: m.name, profile: m.profiles?.[0] ?? 'default' });
       try {
         for (const r of RECIPES) {
           const res = await runRecipe(v, r, { headers: { 'Accept-Encoding': 'gzip, br' } });
@@ -303,7 +305,7 @@ test.describe('conforming variants keep every status but their scope\'s and show
           } else {
             if (applies && (r.status !== 200 || !['error-body-empty-object', 'error-body-errors-only'].includes(m.name))) signature!(res);
             const body = JSON.parse(decodedText(res)) as Record<string, unknown>;
-            if (r.status === 200) expect(body.recovery_codes).toHaveLength(10);
+            if (r.status === 200 && !(applies && m.name === 'empty-code-list-omitted')) expect(body.recovery_codes).toHaveLength(10);
           }
         }
         // Not accepted: no content coding.

@@ -34,6 +34,16 @@ test('false alarm: a server answering every rejected code with 401 failed findEn
   expect(strict.output).toContain('✗ findEnsureOtp 400 not provoked (fails under STRICT_COVERAGE=1)');
 });
 
+test('false alarm: a listing that leaves out an empty optional list ({}) skipped both flows; the absence counts as empty, so they refill and pass', async () => {
+  // Flows alone: no cell regenerates the spent codes before the flows list them.
+  const run = await runSuite({ env: { MOCK_PROFILE: 'spent-codes', MOCK_MUTANT: 'empty-code-list-omitted' }, args: ['--no-report', '--grep', 'flow'] });
+  expect(run.code, run.output.slice(-2500)).toBe(0);
+  expect(run.keys('passed').sort()).toEqual(['flow recovery-code-single-use', 'flow regeneration-rotates-codes']);
+  const verdicts = (JSON.parse(readFileSync(join(run.reportsDir, 'results.json'), 'utf8')) as { verdicts: Array<{ key: string; exchanges: Array<{ label: string; status: number }> }> }).verdicts;
+  // The refill step ran because the list was absent.
+  expect(verdicts.find((v) => v.key === 'flow recovery-code-single-use')?.exchanges.map((e) => e.label)).toEqual(['list', 'refill', 'use', 'reuse']);
+});
+
 test('false alarm: a server refusing a one-time code already used in this time step (RFC 6238 §5.2); the scenario waits for the next step, and the report shows the wait', async () => {
   test.setTimeout(120_000);
   const period = 10;
