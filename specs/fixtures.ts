@@ -52,7 +52,9 @@ export const test = base.extend<object, SuiteOptions & { suite: Suite }>({
       if (leaky.length) throw new Error(`the ${leaky.join(', ')} reporter is refused: it records request URLs and headers unmasked; the suite writes its own reports under reports/`);
       const run = readRunPlan();
       if (!run) throw new Error('no run plan: start the suite with `npm run conformance` (or `playwright test`) so global setup loads the contract');
-      const selected = new Set(run.cells.flatMap((c) => (c.filteredBy ? [] : c.kind === 'response' ? [c.operationId] : c.operations)));
+      // A selected response provoked inside a flow (recipe `flow:`) needs the operations of the whole flow.
+      const flowOps = (id: string | undefined) => run.cells.flatMap((f) => (f.kind === 'flow' && f.flow.id === id ? f.operations : []));
+      const selected = new Set(run.cells.flatMap((c) => (c.filteredBy ? [] : c.kind === 'response' ? [c.operationId, ...flowOps(c.recipe?.flow)] : c.operations)));
       const validators = compileValidators(run.contract, selected);
       const secrets = new SecretPolicy(run.recipes, run.contract);
       const values = identityValues(Object.keys(run.recipes.identities), loadEnv(), run.kind);

@@ -14,6 +14,17 @@ export function pointerTokens(pointer: string): string[] {
   return pointer === '' ? [] : pointer.slice(1).split('/').map(unescapeToken);
 }
 
+/** `/a~1b/0` -> `body["a/b"][0]`: a JSON Pointer (RFC 6901) as a reader writes a path. */
+export function readablePath(pointer: string, root = 'body'): string {
+  let out = root;
+  for (const token of pointerTokens(pointer)) {
+    if (/^\d+$/.test(token)) out += `[${token}]`;
+    else if (/^[A-Za-z_$][\w$]*$/.test(token)) out += `.${token}`;
+    else out += `[${JSON.stringify(token)}]`;
+  }
+  return out;
+}
+
 export function decodePointer(ref: string): string[] {
   if (!ref.startsWith('#/')) throw new Error(`not an internal reference: ${ref}`);
   // The fragment is also percent-encoded (RFC 3986 §3.5).

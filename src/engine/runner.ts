@@ -24,6 +24,7 @@ import {
   unprovokedReason,
   requestBreaksContract,
   stepUnmet,
+  recipeToFix,
   defectCountedIn,
   unauthenticatedWriteNotAllowed,
   SINGLE_INPUT_LABEL,
@@ -162,7 +163,7 @@ export class Engine {
     return null;
   }
 
-  private async exchange(op: OperationSpec, inputs: Inputs, as: string, label: string, expect: Expectations, saved: Map<string, SavedValue>, underTest: string): Promise<{ built: BuiltRequest; exchange: Exchange; checks: CheckRun; detail: ExchangeDetail }> {
+  private async exchange(op: OperationSpec, inputs: Inputs, as: string, label: string, expect: Expectations, saved: Map<string, SavedValue>, underTest: string, fixIn: string): Promise<{ built: BuiltRequest; exchange: Exchange; checks: CheckRun; detail: ExchangeDetail }> {
     const { ctx } = this;
     // Cells after a hang or past the budget are not judged at all: not sent is not a failure of the server.
     if (ctx.gate.hung) throw new UnmetPrecondition(hungTarget(HUNG_AFTER_TIMEOUTS));
@@ -177,7 +178,7 @@ export class Engine {
       validators: ctx.validators,
       now: () => ctx.gate.clock.now(),
     });
-    if (built.problems.length) throw new UnmetPrecondition(requestBreaksContract(built.problems, this.ctx.run.recipes.files.at(-1) ?? 'a recipes file'));
+    if (built.problems.length) throw new UnmetPrecondition(requestBreaksContract(built.problems, fixIn));
     ctx.redactor.add(...built.secrets);
     if (built.body !== undefined) ctx.redactor.add(...ctx.secrets.collect(parseJsonBody(Buffer.from(built.body))));
     const exchange = await send(ctx.request, ctx.gate, ctx.policy, { method: built.method, url: built.url, headers: built.headers, ...(built.body !== undefined ? { body: built.body } : {}) });
@@ -210,12 +211,19 @@ export class Engine {
     if (recipe.skip) return { verdict: { ...base, outcome: 'skipped', reason: recipe.skip }, details: [] };
     if (recipe.flow) return this.viaFlow(cell, recipe);
     const op = this.op(cell.operationId);
-    const candidates = recipe.candidates?.length ? recipe.candidates.map((c) => ({ ...recipe, ...c })) : [{ ...recipe, label: SINGLE_INPUT_LABEL }];
-    const credentials = candidates.map((c) => this.credentialOf(c.as, recipe.as));
+    const all = recipe.candidates?.length ? recipe.candidates.map((c) => ({ ...recipe, ...c })) : [{ ...recipe, label: SINGLE_INPUT_LABEL }];
+    const allCredentials = all.map((c) => this.credentialOf(c.as, recipe.as));
+    // Any one candidate may provoke the response: those whose identities are missing are left out, and said so; `send: all` needs every one.
+    const missing = all.map((c, i) => this.needs([c], [allCredentials[i]!]).filter((n) => this.ctx.identities[n] === undefined));
+    const kept = recipe.send === 'all' || missing.every((m) => m.length > 0) ? all.map((_, i) => i) : all.map((_, i) => i).filter((i) => missing[i]!.length === 0);
+    const candidates = kept.map((i) => all[i]!);
+    const credentials = kept.map((i) => allCredentials[i]!);
+    const notes = all.flatMap((c, i) => (kept.includes(i) ? [] : [`${c.label} not tried: ${this.precondition(missing[i]!, false)}`]));
     const writes = recipe.writes ?? !isSafeMethod(op.method);
     const unauthenticated = credentials.every((c) => c === NO_CREDENTIAL || c === INVALID_CREDENTIAL);
     const blocked = this.precondition(this.needs(candidates, credentials), writes, unauthenticated ? unauthenticatedWriteNotAllowed(op.method) : WRITES_NOT_ALLOWED);
     if (blocked) return { verdict: { ...base, outcome: 'skipped', reason: blocked }, details: [] };
+    const noted = notes.length ? { notes } : {};
 
     const details: ExchangeDetail[] = [];
     const tried: Array<{ label: string; status: number }> = [];
@@ -226,16 +234,16 @@ export class Engine {
       const candidate = candidates[i]!;
       let result;
       try {
-        result = await this.exchange(op, candidate, credentials[i]!, candidate.label, expect, new Map(), cell.status);
+        result = await this.exchange(op, candidate, credentials[i]!, candidate.label, expect, new Map(), cell.status, recipeToFix(`"${cell.key}"`, recipe.origin, this.ctx.run.recipes.files));
       } catch (error) {
         if (!(error instanceof UnmetPrecondition)) throw error;
         const reason = candidates.length > 1 ? `${candidate.label}: ${error.message}` : error.message;
-        return { verdict: { ...base, outcome: 'skipped', reason, exchanges: details }, details };
+        return { verdict: { ...base, outcome: 'skipped', reason, exchanges: details, ...noted }, details };
       }
       const { exchange, checks, detail, built } = result;
       if (waited) [detail.waited, waited] = [waited, undefined];
       details.push(detail);
-      if (checks.failure) return { verdict: { ...base, outcome: 'failed', failures: [checks.failure], exchanges: details }, details };
+      if (checks.failure) return { verdict: { ...base, outcome: 'failed', failures: [checks.failure], exchanges: details, ...noted }, details };
       const status = exchange.response!.status;
       if (provokes(op, status, cell.status)) {
         provokedBy ??= recipe.candidates?.length ? candidate.label : '';
@@ -254,8 +262,8 @@ export class Engine {
         i--;
       }
     }
-    if (provokedBy !== undefined) return { verdict: { ...base, outcome: 'passed', ...(provokedBy ? { provokedBy } : {}), exchanges: details }, details };
-    return { verdict: { ...base, outcome: 'not_provoked', reason: unprovokedReason(cell.key, tried), exchanges: details }, details };
+    if (provokedBy !== undefined) return { verdict: { ...base, outcome: 'passed', ...(provokedBy ? { provokedBy } : {}), exchanges: details, ...noted }, details };
+    return { verdict: { ...base, outcome: 'not_provoked', reason: unprovokedReason(cell.key, tried, notes), exchanges: details, ...noted }, details };
   }
 
   private flowOnce(cell: FlowCell): Promise<CellRecord> {
@@ -304,7 +312,7 @@ export class Engine {
           notes.push(`step ${step.id} not run: ${condition}`);
           continue;
         }
-        const failure = await this.runStep(step, credentials[i]!, saved, details);
+        const failure = await this.runStep(step, credentials[i]!, saved, details, recipeToFix(`flow ${flow.id}, step ${step.id}`, flow.origin, this.ctx.run.recipes.files));
         if (failure) return { verdict: { ...base, outcome: 'failed', failures: [failure], exchanges: details, ...(notes.length ? { notes } : {}) }, details };
       }
     } catch (error) {
@@ -325,7 +333,7 @@ export class Engine {
   }
 
   /** One flow step; a failure ends the flow, an unmet need stops it as skipped. */
-  private async runStep(step: StepDef, as: string, saved: Map<string, SavedValue>, details: ExchangeDetail[]): Promise<Failure | null> {
+  private async runStep(step: StepDef, as: string, saved: Map<string, SavedValue>, details: ExchangeDetail[], fixIn: string): Promise<Failure | null> {
     const op = this.op(step.call);
     const expect: Expectations = {};
     if (step.reject) expect.reject = step.reject;
@@ -340,7 +348,7 @@ export class Engine {
     const underTest = step.reject ? documentedClientErrors(op).join(' or ') : (wanted ?? ['2xx']).join(' or ');
     let result;
     try {
-      result = await this.exchange(op, step, as, step.id, expect, saved, underTest);
+      result = await this.exchange(op, step, as, step.id, expect, saved, underTest, fixIn);
     } catch (error) {
       if (error instanceof UnmetPrecondition) throw new FlowStopped('skipped', `step ${step.id}: ${error.message}`);
       throw error;

@@ -32,7 +32,7 @@ function status(verdict: CellVerdict, strict: boolean): Status {
 }
 
 function details(verdict: CellVerdict): StatusDetails {
-  if (verdict.outcome === 'failed') {
+  if (verdict.outcome === 'failed' && verdict.failures.length) {
     const message = verdict.failures.flatMap((f) => [failureContext(verdict.title, f, verdict.kind), ...failureLines(f)]).join('\n');
     const curl = verdict.exchanges.filter((e) => e.failure).map((e) => `reproduce${e.label === SINGLE_INPUT_LABEL ? '' : ` (${e.label})`}:\n${e.curl}`).join('\n\n');
     return { message, trace: curl };

@@ -1,4 +1,5 @@
 /** Every sentence the suite prints about a verdict comes from here. */
+import { readablePath } from '../contract/json-pointer';
 import type { Actual, Expected, Failure, Location, SchemaFinding, TransportErrorKind, ValueShape } from '../checks/types';
 import type { Diagnosis } from '../target/preflight';
 import type { Outcome } from './verdict';
@@ -18,16 +19,7 @@ const TYPE_NAMES: Record<ValueShape['type'], string> = {
 };
 
 /** `/items/3/name` -> `body.items[3].name`. */
-export function bodyPath(pointer: string): string {
-  const tokens = pointer === '' ? [] : pointer.slice(1).split('/').map((t) => t.replace(/~1/g, '/').replace(/~0/g, '~'));
-  let out = 'body';
-  for (const token of tokens) {
-    if (/^\d+$/.test(token)) out += `[${token}]`;
-    else if (/^[A-Za-z_$][\w$]*$/.test(token)) out += `.${token}`;
-    else out += `[${JSON.stringify(token)}]`;
-  }
-  return out;
-}
+export const bodyPath = (pointer: string): string => readablePath(pointer);
 
 export function where(location: Location): string {
   switch (location.part) {
@@ -249,10 +241,10 @@ export const OUTCOME_WORDS: Record<Outcome, string> = {
   filtered: 'filtered',
 };
 
-export function unprovokedReason(key: string, tried: Array<{ label: string; status: number }>): string {
+export function unprovokedReason(key: string, tried: Array<{ label: string; status: number }>, untried: string[] = []): string {
   const got = [...new Set(tried.map((t) => t.status))].join(', ');
   const inputs = tried.map((t) => `${t.label} → ${t.status}`).join(', ');
-  return `expected ${key.split(' ').pop()}, got ${got}: documented and conforming, so not a violation (fails only under STRICT_COVERAGE=1); tried: ${inputs}`;
+  return `expected ${key.split(' ').pop()}, got ${got}: documented and conforming, so not a violation (fails only under STRICT_COVERAGE=1); tried: ${inputs}${untried.map((u) => `; ${u}`).join('')}`;
 }
 
 export function notCovered(key: string, recipesFile: string | null): string {
@@ -277,8 +269,14 @@ export function budgetSpent(max: number): string {
   return `not run: the request budget of ${max} is spent (MAX_REQUESTS)`;
 }
 
-export function requestBreaksContract(problems: string[], origin: string): string {
-  return `not sent: the recipe's request breaks the contract (${problems.join('; ')}); fix ${origin}, or mark the input invalid: true if that is the point`;
+export function requestBreaksContract(problems: string[], fixIn: string): string {
+  return `not sent: the recipe's request breaks the contract (${problems.join('; ')}); fix ${fixIn}, or mark the input invalid: true if that is the point`;
+}
+
+/** Where to change a recipe: its own file, or (derived from the contract) a recipe of one's own. */
+export function recipeToFix(what: string, origin: { file: string } | { derived: string }, files: readonly string[]): string {
+  if ('file' in origin) return `${what} in ${origin.file}`;
+  return `the contract's examples (${what} is derived: ${origin.derived}), or write ${what} in ${files.at(-1) ?? 'a recipes file beside the contract'}`;
 }
 
 export function stepUnmet(step: string, operationId: string, status: number, needed: string): string {

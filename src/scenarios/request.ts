@@ -6,6 +6,7 @@
  */
 import type { Header } from '../checks/types';
 import { valueAt } from '../checks/http';
+import { readablePath } from '../contract/json-pointer';
 import type { OperationSpec, ParameterSpec, SecuritySchemeSpec } from '../contract/model';
 import type { CompiledValidators } from '../contract/validators';
 import { example, fillIn, fresh, generate, type Generated } from './values';
@@ -290,7 +291,7 @@ export function buildRequest(op: OperationSpec, baseURL: string, inputs: Inputs,
     const validate = ctx.validators.requestBody(op.operationId, media.mediaType);
     if (validate && !inputs.invalid && !validate(bodyValue)) {
       const e = validate.errors?.[0];
-      problems.push(`body${e?.instancePath ?? ''}: ${e?.message ?? 'breaks its schema'}`);
+      problems.push(`${readablePath(e?.instancePath ?? '')}: ${e?.message ?? 'breaks its schema'}`);
     }
   } else if (op.requestBody?.required && !inputs.invalid) {
     problems.push('the request body is required: give one in the recipe (body:) or an example in the contract');

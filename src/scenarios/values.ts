@@ -46,7 +46,41 @@ function schemaOf(schema: JsonSchema | null): Record<string, unknown> {
   return typeof schema === 'object' && schema !== null ? schema : {};
 }
 
-/** A fresh random value of a format or type: values no server has seen. */
+/** The inclusive bounds a number must keep: OpenAPI 3.0 (boolean exclusive*, §4.7.24) or JSON Schema (numeric exclusive*). */
+function bounds(s: Record<string, unknown>, step: number): { lo: number; hi: number } {
+  const num = (v: unknown) => (typeof v === 'number' ? v : undefined);
+  let lo = num(s.minimum) ?? -Infinity;
+  let hi = num(s.maximum) ?? Infinity;
+  if (s.exclusiveMinimum === true) lo += step;
+  if (s.exclusiveMaximum === true) hi -= step;
+  if (num(s.exclusiveMinimum) !== undefined) lo = Math.max(lo, num(s.exclusiveMinimum)! + step);
+  if (num(s.exclusiveMaximum) !== undefined) hi = Math.min(hi, num(s.exclusiveMaximum)! - step);
+  return { lo, hi };
+}
+
+/** A random whole number within the schema's bounds and multipleOf; a large one (unlikely to exist yet) when unbounded. */
+function freshInteger(s: Record<string, unknown>): number {
+  const { lo, hi } = bounds(s, 1);
+  const from = Number.isFinite(lo) ? Math.ceil(lo) : Number.isFinite(hi) ? Math.floor(hi) - 1_000_000 : 100_000;
+  const to = Number.isFinite(hi) ? Math.floor(hi) : from + 2_000_000_000;
+  let n = to > from ? randomInt(Math.max(from, Number.MIN_SAFE_INTEGER), Math.min(to, from + 2 ** 47) + 1) : from;
+  const m = typeof s.multipleOf === 'number' && Number.isInteger(s.multipleOf) && s.multipleOf > 0 ? s.multipleOf : 1;
+  if (n % m !== 0) n = Math.ceil(n / m) * m <= to ? Math.ceil(n / m) * m : Math.floor(n / m) * m;
+  return n;
+}
+
+/** A random string of the schema's length bounds (minLength/maxLength count characters, JSON Schema §6.3). */
+function freshString(s: Record<string, unknown>, text: string): string {
+  const min = typeof s.minLength === 'number' ? s.minLength : 0;
+  const max = typeof s.maxLength === 'number' ? s.maxLength : Infinity;
+  let out = text;
+  while (out.length < min) out += randomBytes(8).toString('hex');
+  // Keep the random tail when cutting: it is what makes the value fresh.
+  if (out.length > max) out = out.slice(out.length - max);
+  return out.length < min ? out.padEnd(min, '0') : out;
+}
+
+/** A fresh random value of a format or type, within the schema's bounds: values no server has seen. */
 export function fresh(kind: string, schema: JsonSchema | null = null): string | number | boolean {
   const s = schemaOf(schema);
   const wanted = kind === 'true' ? String(s.format ?? s.type ?? 'string') : kind;
@@ -56,11 +90,16 @@ export function fresh(kind: string, schema: JsonSchema | null = null): string | 
     case 'integer':
     case 'int32':
     case 'int64':
-      return randomInt(100_000, 2_000_000_000);
+      return freshInteger(s);
     case 'number':
     case 'float':
-    case 'double':
-      return randomInt(100_000, 2_000_000_000) / 100;
+    case 'double': {
+      const { lo, hi } = bounds(s, 0.01);
+      if (!Number.isFinite(lo) && !Number.isFinite(hi)) return randomInt(100_000, 2_000_000_000) / 100;
+      const from = Number.isFinite(lo) ? lo : hi - 10_000;
+      const to = Number.isFinite(hi) ? hi : from + 10_000;
+      return Math.min(to, Math.max(from, Math.round((from + Math.random() * (to - from)) * 100) / 100));
+    }
     case 'boolean':
       return true;
     case 'email':
@@ -70,7 +109,7 @@ export function fresh(kind: string, schema: JsonSchema | null = null): string | 
     case 'date':
       return new Date().toISOString().slice(0, 10);
     default:
-      return `suite-${randomBytes(6).toString('hex')}`;
+      return freshString(s, `suite-${randomBytes(6).toString('hex')}`);
   }
 }
 

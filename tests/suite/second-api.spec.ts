@@ -5,7 +5,8 @@
  * operation without operationId and a `oneOf` body. The server runs in this
  * process; the suite runs in a child process and is judged by its coverage matrix.
  */
-import { readFileSync, rmSync } from 'node:fs';
+import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { expect, test } from '@playwright/test';
 import type { CoverageCell } from '../../src/report/coverage';
@@ -42,10 +43,10 @@ interface Judged {
 }
 
 /** Runs the suite against a fresh notes server (conforming, or broken in one way). Tests remove the reports once their assertions hold; a failing test leaves them for inspection. */
-async function judge(broken?: BrokenVariant, args: string[] = ['--no-report']): Promise<Judged> {
+async function judge(broken?: BrokenVariant, args: string[] = ['--no-report'], env: Record<string, string> = {}): Promise<Judged> {
   const server = await startNotesServer(broken ? { broken } : {});
   try {
-    const run = await runSuite({ env: { CONTRACT, TARGET: 'mock', BASE_URL: server.baseURL, NOTES_API_KEY: NOTES_KEY, ALLOW_WRITES: '1' }, args });
+    const run = await runSuite({ env: { CONTRACT, TARGET: 'mock', BASE_URL: server.baseURL, NOTES_API_KEY: NOTES_KEY, ALLOW_WRITES: '1', ...env }, args });
     expect(run.coverage, run.output.slice(-3000)).not.toBeNull();
     return { run, requests: server.requests };
   } finally {
@@ -238,5 +239,29 @@ test('miss: a created note that cannot be read back skipped the flow; a required
   expect(run.cell('flow note-lifecycle')?.failures[0]?.[1]).toBe('[required_status] status: expected 200, because a created note can be read back (RFC 9110 §15.3.2), got 404');
   // The flow stopped before its DELETE: that response is skipped, saying why, not blamed.
   expect(run.cell(`${DELETE} 204`)).toMatchObject({ outcome: 'skipped', reason: 'flow note-lifecycle did not reach DELETE /notes/{noteId}: it failed before (read)' });
+  rmSync(run.reportsDir, { recursive: true, force: true });
+});
+
+test('miss: a recipe whose request broke the contract was blamed on the last recipes file; the reason names the recipe and the file that defines it', async () => {
+  const dir = mkdtempSync(join(tmpdir(), 'overrides-'));
+  const overrides = join(dir, 'overrides.yaml');
+  writeFileSync(overrides, 'recipes:\n  createNote 201: { body: { title: 5 } }\n');
+  const { run, requests } = await judge(undefined, ['--no-report', '--grep', 'createNote 201'], { SCENARIO_OVERRIDES: overrides });
+  expect(run.cell('createNote 201')?.outcome).toBe('skipped');
+  expect(run.cell('createNote 201')?.reason).toMatch(/^not sent: the recipe's request breaks the contract \(body\.title: .*\); fix "createNote 201" in .*overrides\.yaml, or mark the input invalid: true if that is the point$/);
+  // Nothing that breaks the contract went out.
+  expect(requests.filter((r) => r.method === 'POST' && !r.path.includes('contract-suite'))).toEqual([]);
+  rmSync(run.reportsDir, { recursive: true, force: true });
+});
+
+test('miss: selecting only a response a flow provokes (the DELETE 204) left the flow\'s other operations unvalidated, so a broken create passed', async () => {
+  const grep = ['--no-report', '--grep', 'DELETE /notes/\\{noteId\\} 204'];
+  const conforming = (await judge(undefined, grep)).run;
+  expect(conforming.code, conforming.output.slice(-3000)).toBe(0);
+  expect(conforming.cell(`${DELETE} 204`)).toMatchObject({ outcome: 'passed', provokedBy: 'flow note-lifecycle, step delete' });
+  // The create step's Location breaks its header schema: validated, so the flow never reaches its DELETE.
+  const { run } = await judge('location-not-a-uri', grep);
+  expect(run.cell(`${DELETE} 204`)).toMatchObject({ outcome: 'skipped', reason: 'flow note-lifecycle did not reach DELETE /notes/{noteId}: it failed before (create)' });
+  rmSync(conforming.reportsDir, { recursive: true, force: true });
   rmSync(run.reportsDir, { recursive: true, force: true });
 });

@@ -4,7 +4,7 @@
  * what it receives.
  */
 import { spawn, spawnSync, type ChildProcess } from 'node:child_process';
-import { mkdtempSync, writeFileSync } from 'node:fs';
+import { mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { expect, test } from '@playwright/test';
@@ -67,6 +67,19 @@ test('read-only by default: what the identities allow passes, the rest is skippe
     // RFC 9110 §9.2.1: only safe methods went out (preflight's probes are GET and OPTIONS).
     const unsafe = (await staging.seen()).filter((s) => !['GET', 'HEAD', 'OPTIONS'].includes(s.method));
     expect(unsafe).toEqual([]);
+  } finally {
+    staging.stop();
+  }
+});
+
+test('miss: without METAL_OTP_SECRET, findEnsureOtp 400 was skipped whole; the inputs that need no secret are tried, and the one left out is named', async () => {
+  const staging = await startStaging();
+  try {
+    const run = await runSuite({ env: { BASE_URL: staging.baseURL, METAL_AUTH_TOKEN: STAGING.alice, ALLOW_WRITES: '1', ...FAST }, args: ['--grep', 'findEnsureOtp 400', ...NO_HTML] });
+    expect(run.code, run.output.slice(-2000)).toBe(0);
+    expect(run.cell('findEnsureOtp 400')).toMatchObject({ outcome: 'passed', provokedBy: 'punctuation' });
+    const verdicts = (JSON.parse(readFileSync(join(run.reportsDir, 'results.json'), 'utf8')) as { verdicts: Array<{ key: string; notes?: string[] }> }).verdicts;
+    expect(verdicts.find((v) => v.key === 'findEnsureOtp 400')?.notes).toEqual([expect.stringMatching(/^certainly-wrong code not tried: needs METAL_OTP_SECRET \(/)]);
   } finally {
     staging.stop();
   }

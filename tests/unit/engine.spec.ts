@@ -11,7 +11,7 @@ import { decodeJsonEscapes, MASK, Redactor } from '../../src/report/redact';
 import { bodyPath } from '../../src/report/wording';
 import { buildRequest, UnmetPrecondition, type RequestContext } from '../../src/scenarios/request';
 import type { GeneratorDef } from '../../src/scenarios/types';
-import { generate, INVALID_CODE_MARGIN_STEPS, untilNextPeriod } from '../../src/scenarios/values';
+import { fresh, generate, INVALID_CODE_MARGIN_STEPS, untilNextPeriod } from '../../src/scenarios/values';
 import { ConfigError, readSettings } from '../../src/target/config';
 import { fixture, loaded, ROOT, type Loaded } from '../helpers';
 
@@ -133,6 +133,26 @@ test.describe('generated codes (RFC 6238)', () => {
     expect(untilNextPeriod(def, 1_700_000_020_000)).toBe(20_000);
     expect(untilNextPeriod({ rfc6238: { secret: 'S', period: 2 } }, 1_000_001)).toBe(1999);
   });
+});
+
+test('miss: a fresh value for a bounded parameter (maximum 100, maxLength 8) broke its own schema, so the request was never sent', () => {
+  for (let i = 0; i < 200; i++) {
+    const n = fresh('true', { type: 'integer', minimum: 1, maximum: 100 }) as number;
+    expect(n >= 1 && n <= 100 && Number.isInteger(n), String(n)).toBe(true);
+    // OpenAPI 3.0 §4.7.24 exclusive bounds are booleans; JSON Schema's are numbers.
+    const e = fresh('true', { type: 'integer', minimum: 0, maximum: 10, exclusiveMinimum: true, exclusiveMaximum: true }) as number;
+    expect(e > 0 && e < 10, String(e)).toBe(true);
+    const j = fresh('true', { type: 'integer', exclusiveMaximum: 5 }) as number;
+    expect(j < 5, String(j)).toBe(true);
+    const m = fresh('true', { type: 'integer', minimum: 10, maximum: 100, multipleOf: 7 }) as number;
+    expect(m % 7 === 0 && m >= 10 && m <= 100, String(m)).toBe(true);
+    const x = fresh('true', { type: 'number', minimum: 0.5, maximum: 1.5 }) as number;
+    expect(x >= 0.5 && x <= 1.5, String(x)).toBe(true);
+  }
+  expect((fresh('true', { type: 'string', maxLength: 8 }) as string).length).toBe(8);
+  expect((fresh('true', { type: 'string', minLength: 40 }) as string).length).toBeGreaterThanOrEqual(40);
+  expect(fresh('true', { type: 'string', maxLength: 8 })).not.toBe(fresh('true', { type: 'string', maxLength: 8 }));
+  expect(fresh('true', { type: 'integer' })).toBeGreaterThanOrEqual(100_000);
 });
 
 test.describe('redaction', () => {
