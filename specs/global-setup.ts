@@ -97,7 +97,7 @@ export default async function globalSetup(_config: FullConfig): Promise<(() => P
   } else {
     targets = readTargets(env.TARGETS, settings.baseURL, env.TARGET_NAME);
     const reports = await Promise.all(
-      targets.map(async (t) => ({ t, d: await preflight(t.baseURL, contract, inScope, { ignoreHttpsErrors: settings.ignoreHttpsErrors, caFile: settings.caFile, timeoutMs: 2500 }) })),
+      targets.map(async (t) => ({ t, d: await preflight(t.baseURL, contract, inScope, { ignoreHttpsErrors: settings.ignoreHttpsErrors, caFile: settings.caFile, timeoutMs: settings.requestTimeoutMs }) })),
     );
     const stops = reports.map(({ t, d }) => preflightMessage(t.baseURL, d, contract.servers)).filter((m): m is string => m !== null);
     if (stops.length) throw stop(stops.join('\n'));

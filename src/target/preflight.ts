@@ -96,20 +96,27 @@ export function serverPath(plan: Pick<ContractPlan, 'servers'>): string {
 
 export async function preflight(baseURL: string, plan: ContractPlan, operations: Set<string>, options: ProbeOptions): Promise<Diagnosis> {
   const base = baseURL.replace(/\/+$/, '');
-  const control = `${base}/contract-suite-no-such-path-${randomBytes(6).toString('hex')}`;
+  const controlUrl = `${base}/contract-suite-no-such-path-${randomBytes(6).toString('hex')}`;
   const targets = probeTargets(plan, operations);
-  const [controlProbe, ...ops] = await Promise.all([probe(control, 'GET', options), ...targets.map((t) => probe(`${base}${t.path}`, t.method, options))]);
+  const [controlProbe, ...ops] = await Promise.all([probe(controlUrl, 'GET', options), ...targets.map((t) => probe(`${base}${t.path}`, t.method, options))]);
   const probes = [controlProbe!, ...ops];
-  const failed = probes.find((p) => p.error);
-  if (failed?.error) {
-    const kind = TLS_CODES.test(failed.error.code) || TLS_CODES.test(failed.error.message) ? 'tls' : 'unreachable';
-    return { kind, probes, code: failed.error.code, message: failed.error.message };
-  }
-  const answered = ops.length ? ops : [controlProbe!];
-  if (answered.every((p) => p.status! >= 300 && p.status! < 400 && p.location)) return { kind: 'redirect', probes, status: answered[0]!.status!, location: answered[0]!.location! };
-  if (answered.some((p) => /text\/html/i.test(p.contentType ?? ''))) return { kind: 'html', probes, title: answered.find((p) => p.title)?.title ?? null };
-  const likeControl = (p: Probe) => p.status === controlProbe!.status && (p.contentType ?? '') === (controlProbe!.contentType ?? '');
-  if (ops.length && controlProbe!.status === 404 && ops.every(likeControl)) {
+  const isTls = (p: Probe) => !!p.error && (TLS_CODES.test(p.error.code) || TLS_CODES.test(p.error.message));
+  const tls = probes.find(isTls);
+  if (tls?.error) return { kind: 'tls', probes, code: tls.error.code, message: tls.error.message };
+  // One probe may be cut off or time out on a server that answers the rest: only when none answers is the target unreachable.
+  if (probes.every((p) => p.error)) return { kind: 'unreachable', probes, code: controlProbe!.error!.code, message: controlProbe!.error!.message };
+  const answeredOps = ops.filter((p) => !p.error);
+  const control = controlProbe!.error ? null : controlProbe!;
+  const judged = answeredOps.length ? answeredOps : [control!];
+  if (judged.every((p) => p.status! >= 300 && p.status! < 400 && p.location)) return { kind: 'redirect', probes, status: judged[0]!.status!, location: judged[0]!.location! };
+  // An API may answer OPTIONS, or a path that cannot exist, with an HTML error page (RFC 9110 leaves such content open);
+  // operations read with GET in HTML, or a made-up path served 2xx HTML (a catch-all web app), are not this API.
+  const gets = answeredOps.filter((p) => p.method === 'GET' || p.method === 'HEAD');
+  const isHtml = (p: Probe) => /text\/html/i.test(p.contentType ?? '');
+  const catchAll = control !== null && control.status! >= 200 && control.status! < 300 && isHtml(control);
+  if (gets.length ? gets.every(isHtml) : catchAll) return { kind: 'html', probes, title: [...gets, ...(control ? [control] : [])].find((p) => p.title)?.title ?? null };
+  const likeControl = (p: Probe) => control !== null && p.status === control.status && (p.contentType ?? '') === (control.contentType ?? '');
+  if (control && answeredOps.length && control.status === 404 && answeredOps.every(likeControl)) {
     const prefix = serverPath(plan);
     const path = new URL(base).pathname.replace(/\/+$/, '');
     if (prefix && !path.endsWith(prefix)) return { kind: 'wrong-base-path', probes, serverPath: prefix, suggested: `${base}${prefix}` };
