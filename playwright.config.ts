@@ -5,12 +5,15 @@
  * evaluated again in every worker.
  */
 import { defineConfig } from '@playwright/test';
+import { markReportStale } from './src/report/allure-html';
 import { reportPaths } from './src/report/paths';
 import { ConfigError, readSettings, type Settings } from './src/target/config';
 
 // Selection applies to documented responses, not to Playwright's one test per target: refuse Playwright's own flags.
 /** A mistake in how the run was started: one message naming the fix, not a stack trace through the config loader. */
 function stop(message: string): never {
+  // An earlier run's report must not pass for this one, which ran nothing.
+  if (process.env.CONTRACT_SUITE_NO_HTML !== '1') markReportStale(reportPaths().allureReport, `The run started at ${new Date().toISOString()} ran nothing: ${message}`);
   process.stderr.write(`${message}\n`);
   process.exit(1);
 }

@@ -1,13 +1,13 @@
 /** `npm run conformance -- --list [--grep ...]`: every cell, and whether the selection keeps it. */
 import { loadContract } from '../src/contract/plan-cache';
-import { planCells, selectionProblems } from '../src/scenarios/plan';
+import { planCells, selectionFrom, selectionProblems } from '../src/scenarios/plan';
 import { resolveRecipes } from '../src/scenarios/recipes';
 import { ConfigError, loadEnv, readSettings } from '../src/target/config';
 
 async function main(): Promise<void> {
   const settings = readSettings();
   const env = loadEnv();
-  const selection = { tags: settings.tags, grep: env.CONTRACT_SUITE_GREP ?? null, grepInvert: env.CONTRACT_SUITE_GREP_INVERT ?? null, shard: env.CONTRACT_SUITE_SHARD ?? null };
+  const selection = selectionFrom(env, settings.tags);
   const problems = selectionProblems(selection);
   if (problems.length) throw new ConfigError(problems);
   const contract = await loadContract(settings.contractFile);

@@ -35,21 +35,12 @@ export interface Suite {
   timeoutFor(cells: Cell[]): number;
 }
 
-/** Playwright's reporters that record request URLs and headers verbatim, where secrets travel. */
-const LEAKY_REPORTERS = ['html', 'json', 'blob'];
-
 export const test = base.extend<object, SuiteOptions & { suite: Suite }>({
   requestTimeoutMs: [settings.requestTimeoutMs, { option: true, scope: 'worker' }],
   rateLimitPerSecond: [settings.rateLimitPerSecond, { option: true, scope: 'worker' }],
   maxRequests: [settings.maxRequests, { option: true, scope: 'worker' }],
   suite: [
-    async ({ requestTimeoutMs, rateLimitPerSecond, maxRequests }, use, workerInfo) => {
-      const trace = workerInfo.project.use.trace;
-      const traceMode = typeof trace === 'object' ? trace.mode : trace;
-      // Traces record request headers and URLs verbatim: tokens and one-time codes would be written to disk.
-      if (traceMode && traceMode !== 'off') throw new Error(`tracing (--trace ${traceMode}) is refused: Playwright traces record credentials unmasked`);
-      const leaky = workerInfo.config.reporter.map(([name]) => name).filter((name) => LEAKY_REPORTERS.includes(name));
-      if (leaky.length) throw new Error(`the ${leaky.join(', ')} reporter is refused: it records request URLs and headers unmasked; the suite writes its own reports under reports/`);
+    async ({ requestTimeoutMs, rateLimitPerSecond, maxRequests }, use) => {
       const run = readRunPlan();
       if (!run) throw new Error('no run plan: start the suite with `npm run conformance` (or `playwright test`) so global setup loads the contract');
       // A selected response provoked inside a flow (recipe `flow:`) needs the operations of the whole flow.

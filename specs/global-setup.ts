@@ -13,7 +13,7 @@ import { markReportStale } from '../src/report/allure-html';
 import { reportPaths } from '../src/report/paths';
 import { NO_HTML_ENV } from '../src/report/reporter';
 import { preflightMessage, unknownPathsDiagnosis } from '../src/report/wording';
-import { planCells, selectionProblems, type Selection } from '../src/scenarios/plan';
+import { planCells, selectionFrom, selectionProblems } from '../src/scenarios/plan';
 import { resolveRecipes } from '../src/scenarios/recipes';
 import { writeRunPlan, type RunTarget } from '../src/scenarios/run-plan';
 import type { Recipes } from '../src/scenarios/types';
@@ -22,8 +22,6 @@ import { ConfigError, loadEnv, readSettings, type Settings } from '../src/target
 import { identityValues } from '../src/target/identities';
 import { preflight } from '../src/target/preflight';
 import { readTargets } from '../src/target/targets';
-
-export const SELECTION_ENV = { grep: 'CONTRACT_SUITE_GREP', grepInvert: 'CONTRACT_SUITE_GREP_INVERT', shard: 'CONTRACT_SUITE_SHARD' } as const;
 
 /** An error whose message is the whole story: Playwright prints it without a stack into the suite. */
 function stop(message: string): Error {
@@ -60,7 +58,23 @@ async function startMock(settings: Settings): Promise<{ mock: MockServer; baseUR
   }
 }
 
-export default async function globalSetup(_config: FullConfig): Promise<(() => Promise<void>) | undefined> {
+/** Playwright's reporters that record request URLs and headers verbatim, where secrets travel. */
+const LEAKY_REPORTERS = ['html', 'json', 'blob'];
+
+/** Outputs of Playwright's own that would write credentials unmasked: refused before anything is sent. */
+function leakProblems(config: FullConfig): string[] {
+  const problems: string[] = [];
+  for (const project of config.projects) {
+    const trace = project.use.trace;
+    const mode = typeof trace === 'object' ? trace.mode : trace;
+    if (mode && mode !== 'off') problems.push(`tracing (--trace ${mode}) is refused: Playwright traces record credentials unmasked; leave --trace out`);
+  }
+  const leaky = config.reporter.map(([name]) => name).filter((name) => LEAKY_REPORTERS.includes(name));
+  if (leaky.length) problems.push(`the ${leaky.join(', ')} reporter is refused: it records request URLs and headers unmasked; the suite writes its own reports under reports/`);
+  return [...new Set(problems)];
+}
+
+export default async function globalSetup(config: FullConfig): Promise<(() => Promise<void>) | undefined> {
   const paths = reportPaths();
   const startedAt = new Date().toISOString();
   // allure-results never empties itself; a report left from an earlier run must not pass for this one.
@@ -69,14 +83,11 @@ export default async function globalSetup(_config: FullConfig): Promise<(() => P
   if (process.env[NO_HTML_ENV] !== '1') {
     markReportStale(paths.allureReport, `The run started at ${startedAt} has not produced this report: it is still going, or it stopped before its tests (see its console output).`);
   }
+  const leaks = leakProblems(config);
+  if (leaks.length) throw new ConfigError(leaks);
   const settings = readSettings();
   const env = loadEnv();
-  const selection: Selection = {
-    tags: settings.tags,
-    grep: env[SELECTION_ENV.grep] ?? null,
-    grepInvert: env[SELECTION_ENV.grepInvert] ?? null,
-    shard: env[SELECTION_ENV.shard] ?? null,
-  };
+  const selection = selectionFrom(env, settings.tags);
   const problems = selectionProblems(selection);
   if (problems.length) throw new ConfigError(problems);
   const contract = await loadContract(settings.contractFile);

@@ -201,7 +201,8 @@ function operations(builder: PlanBuilder, doc: OpenAPIV3.Document): OperationSpe
   return out;
 }
 
-function readContract(file: string): Buffer {
+/** The contract's bytes, or a ContractError naming why they cannot be read. */
+export function readContract(file: string): Buffer {
   try {
     if (!statSync(file).isFile()) throw new Error('not a file');
     return readFileSync(file);

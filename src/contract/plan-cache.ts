@@ -6,13 +6,14 @@
 import { createHash } from 'node:crypto';
 import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { join, resolve } from 'node:path';
-import { ContractError } from './errors';
-import { contentHash, parseContract } from './load';
+import { contentHash, parseContract, readContract } from './load';
 import type { ContractPlan } from './model';
 
 /** The conventional place for tool caches; `npm ci` starts it afresh. */
 const CACHE_DIR = resolve(__dirname, '../../node_modules/.cache/contract-suite');
-const LOADER_SOURCES = ['load.ts', 'schema-convert.ts', 'model.ts', 'plan-cache.ts'];
+const LOADER_SOURCES = ['load.ts', 'schema-convert.ts', 'json-pointer.ts', 'model.ts', 'plan-cache.ts'];
+/** Libraries whose output is in the plan: a new version may parse or convert differently. */
+const LOADER_LIBRARIES = ['@apidevtools/swagger-parser', '@openapi-contrib/openapi-schema-to-json-schema'];
 
 interface CacheEntry {
   files: string[];
@@ -26,18 +27,18 @@ function loaderHash(): string {
     const source = join(__dirname, name);
     if (existsSync(source)) hash.update(readFileSync(source));
   }
+  for (const name of LOADER_LIBRARIES) {
+    try {
+      hash.update(`${name}@${(JSON.parse(readFileSync(require.resolve(`${name}/package.json`), 'utf8')) as { version: string }).version}`);
+    } catch {
+      hash.update(`${name}@?`);
+    }
+  }
   return hash.digest('hex');
 }
 
-function cacheFile(file: string): string | null {
-  let bytes: Buffer;
-  try {
-    bytes = readFileSync(file);
-  } catch (error) {
-    const code = (error as NodeJS.ErrnoException).code;
-    throw new ContractError(file, code === 'ENOENT' ? 'file not found' : `cannot be read (${(error as Error).message})`);
-  }
-  const key = createHash('sha256').update(loaderHash()).update(file).update(bytes).digest('hex').slice(0, 32);
+function cacheFile(file: string): string {
+  const key = createHash('sha256').update(loaderHash()).update(file).update(readContract(file)).digest('hex').slice(0, 32);
   return join(CACHE_DIR, `${key}.json`);
 }
 
@@ -55,16 +56,14 @@ function cached(entryFile: string): ContractPlan | null {
 export async function loadContract(path: string): Promise<ContractPlan> {
   const file = resolve(path);
   const entryFile = cacheFile(file);
-  const hit = entryFile ? cached(entryFile) : null;
+  const hit = cached(entryFile);
   if (hit) return hit;
   const { plan, files } = await parseContract(file);
-  if (entryFile) {
-    try {
-      mkdirSync(CACHE_DIR, { recursive: true });
-      writeFileSync(entryFile, JSON.stringify({ files, sha256: plan.sha256, plan } satisfies CacheEntry));
-    } catch {
-      // A read-only checkout still runs; it parses every time.
-    }
+  try {
+    mkdirSync(CACHE_DIR, { recursive: true });
+    writeFileSync(entryFile, JSON.stringify({ files, sha256: plan.sha256, plan } satisfies CacheEntry));
+  } catch {
+    // A read-only checkout still runs; it parses every time.
   }
   return plan;
 }

@@ -3,6 +3,7 @@
  * Exchange. Never throws for transport problems: they become Exchange.error.
  */
 import type { APIRequestContext } from '@playwright/test';
+import { bodilessBecause } from '../checks/http';
 import { isSafeMethod } from '../contract/model';
 import type { Exchange, Header, RequestRecord, TransportError } from '../checks/types';
 import { rawReplay } from './raw-replay';
@@ -175,9 +176,6 @@ export async function send(
   }
 }
 
-/** RFC 9112 §6.3: 1xx, 204 and 304 responses end at their header section. */
-const BODILESS = (status: number) => status < 200 || status === 204 || status === 304;
-
 /**
  * A framing error on a response that must be bodiless is, in fact, content where
  * none may be: replay once over a raw socket and hand the checks what arrived.
@@ -191,6 +189,6 @@ async function diagnoseFraming(failed: Exchange, policy: SendPolicy, gate: Reque
   const raw = await rawReplay(failed.request, policy.requestTimeoutMs, !policy.ignoreHttpsErrors);
   if (!raw) return failed;
   const note = `raw replay after "${failed.error!.message}": HTTP ${raw.status}, ${raw.trailing.length} bytes after the header section`;
-  if (!BODILESS(raw.status) || raw.trailing.length === 0) return { ...failed, error: { ...failed.error!, message: `${failed.error!.message} (${note})` } };
+  if (bodilessBecause(failed.request.method, raw.status) === null || raw.trailing.length === 0) return { ...failed, error: { ...failed.error!, message: `${failed.error!.message} (${note})` } };
   return { ...failed, response: { status: raw.status, statusText: raw.statusText, headers: raw.headers, body: raw.body }, error: null, note };
 }

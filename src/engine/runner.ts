@@ -60,14 +60,8 @@ export interface EngineContext {
 /** Small margin after a period boundary: the server's clock may lag ours a little. */
 const PERIOD_MARGIN_MS = 300;
 
-class FlowStopped extends Error {
-  constructor(
-    readonly outcome: 'skipped' | 'failed',
-    message: string,
-  ) {
-    super(message);
-  }
-}
+/** A flow cannot go on for a reason that is not the server's fault: it ends skipped, saying why. */
+class FlowStopped extends Error {}
 
 export class Engine {
   private readonly invalidCredential = `invalid-credential-${randomBytes(8).toString('hex')}`;
@@ -340,7 +334,7 @@ export class Engine {
     if (step.fresh) expect.fresh = { pointer: step.fresh.at, notIn: asList(saved.get(step.fresh.notIn)?.value), because: step.fresh.because };
     if (step.same) {
       const earlier = saved.get(step.same.as);
-      if (earlier?.value === undefined) throw new FlowStopped('skipped', `step ${step.id}: nothing to compare with: ${absentSaved(step.same.as, earlier)}`);
+      if (earlier?.value === undefined) throw new FlowStopped(`step ${step.id}: nothing to compare with: ${absentSaved(step.same.as, earlier)}`);
       expect.same = { pointer: step.same.at, value: earlier.value, because: step.same.because };
     }
     const wanted = step.expect === undefined ? null : (Array.isArray(step.expect) ? step.expect : [step.expect]).map(String);
@@ -350,7 +344,7 @@ export class Engine {
     try {
       result = await this.exchange(op, step, as, step.id, expect, saved, underTest, fixIn);
     } catch (error) {
-      if (error instanceof UnmetPrecondition) throw new FlowStopped('skipped', `step ${step.id}: ${error.message}`);
+      if (error instanceof UnmetPrecondition) throw new FlowStopped(`step ${step.id}: ${error.message}`);
       throw error;
     }
     details.push(result.detail);
@@ -358,10 +352,10 @@ export class Engine {
     const status = result.exchange.response!.status;
     if (step.reject) {
       // A documented 5xx or 3xx is neither acceptance nor rejection: the flow cannot judge.
-      if (!isDocumentedRejection(op, status)) throw new FlowStopped('skipped', stepUnmet(step.id, op.operationId, status, 'a client error'));
+      if (!isDocumentedRejection(op, status)) throw new FlowStopped(stepUnmet(step.id, op.operationId, status, 'a client error'));
     } else {
       const met = wanted ? wanted.some((k) => provokes(op, status, k)) : status >= 200 && status < 300 && documentedResponse(op, status) !== null;
-      if (!met) throw new FlowStopped('skipped', stepUnmet(step.id, op.operationId, status, underTest));
+      if (!met) throw new FlowStopped(stepUnmet(step.id, op.operationId, status, underTest));
     }
     const json = parseJsonBody(result.exchange.response!.body);
     for (const [name, pointer] of Object.entries(step.save ?? {})) {

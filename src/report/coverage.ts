@@ -57,6 +57,8 @@ function checksOf(verdict: CellVerdict): CoverageCell['checks'] {
   return [...byName].map(([check, passed]) => ({ check, passed }));
 }
 
+export const NOT_JUDGED = 'not judged: no verdict arrived for this selected cell (the run ended before it)';
+
 export function coverageCell(cell: Cell, target: string, verdict: CellVerdict | null): CoverageCell {
   const base = {
     target,
@@ -65,7 +67,9 @@ export function coverageCell(cell: Cell, target: string, verdict: CellVerdict | 
     title: cell.title,
     ...(cell.kind === 'response' ? { operationId: cell.operationId, method: cell.method, path: cell.path, status: cell.status } : {}),
   };
-  if (!verdict) return { ...base, outcome: 'filtered', reason: cell.filteredBy ?? 'filtered', checks: [], failures: [], reproduce: [] };
+  if (cell.filteredBy) return { ...base, outcome: 'filtered', reason: cell.filteredBy, checks: [], failures: [], reproduce: [] };
+  // Selected but never judged: a gap, never a silent pass or a filter.
+  if (!verdict) return { ...base, outcome: 'failed', reason: NOT_JUDGED, checks: [], failures: [[`${cell.title}: ${NOT_JUDGED}`]], reproduce: [] };
   return {
     ...base,
     outcome: verdict.outcome,
@@ -79,7 +83,7 @@ export function coverageCell(cell: Cell, target: string, verdict: CellVerdict | 
 
 export function buildMatrix(run: RunPlan, verdicts: CellVerdict[], diagnoses: string[] = []): CoverageMatrix {
   const byKey = new Map(verdicts.map((v) => [`${v.target}\u0000${v.key}`, v]));
-  const cells = run.targets.flatMap((t) => run.cells.map((c) => coverageCell(c, t.name, c.filteredBy ? null : (byKey.get(`${t.name}\u0000${c.key}`) ?? null))));
+  const cells = run.targets.flatMap((t) => run.cells.map((c) => coverageCell(c, t.name, byKey.get(`${t.name}\u0000${c.key}`) ?? null)));
   return {
     schemaVersion: 2,
     contract: { file: relative(process.cwd(), run.contract.file) || run.contract.file, title: run.contract.title, version: run.contract.version, sha256: run.contract.sha256 },

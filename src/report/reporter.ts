@@ -6,11 +6,12 @@
  */
 import { mkdirSync, rmSync, writeFileSync } from 'node:fs';
 import type { FullConfig, FullResult, Reporter, Suite, TestCase, TestError, TestResult, TestStep } from '@playwright/test/reporter';
+import type { Cell } from '../scenarios/plan';
 import { readRunPlan, removeRunPlan, type RunPlan } from '../scenarios/run-plan';
 import { AllureCellWriter } from './allure-writer';
 import { generateHtmlReport, preloadAllure } from './allure-html';
 import { progressLine, summaryText } from './console';
-import { buildMatrix, failing, renderMarkdown } from './coverage';
+import { buildMatrix, failing, NOT_JUDGED, renderMarkdown } from './coverage';
 import { renderJunit } from './junit';
 import { reportPaths } from './paths';
 import { VERDICT_ANNOTATION, type CellVerdict } from './verdict';
@@ -57,13 +58,18 @@ export default class ConformanceReporter implements Reporter {
     else if (target && result.errors.length && !this.verdicts.some((v) => v.target === target)) this.stopped.set(target, (result.errors[0]?.message ?? result.status).split('\n')[0]!);
   }
 
-  /** Cells a stopped target never judged: failed, with what stopped it. */
-  private unjudged(run: RunPlan): CellVerdict[] {
+  /** Selected cells no verdict arrived for: failed, with what stopped their target when known. */
+  private unjudged(run: RunPlan, ended: FullResult['status']): Array<{ cell: Cell; verdict: CellVerdict }> {
+    const why = ended === 'timedout' ? 'not judged: the run reached its --global-timeout before this cell' : ended === 'interrupted' ? 'not judged: the run was interrupted before this cell' : NOT_JUDGED;
     const seen = new Set(this.verdicts.map((v) => `${v.target}\u0000${v.key}`));
     return run.targets.flatMap((t) =>
       run.cells
-        .filter((c) => !c.filteredBy && !seen.has(`${t.name}\u0000${c.key}`) && this.stopped.has(t.name))
-        .map((c) => ({ target: t.name, key: c.key, kind: c.kind, title: c.title, outcome: 'failed' as const, reason: `not judged: the run of ${t.name} stopped (${this.stopped.get(t.name)})`, failures: [], exchanges: [], durationMs: 0 })),
+        .filter((c) => !c.filteredBy && !seen.has(`${t.name}\u0000${c.key}`))
+        .map((cell) => {
+          const stopped = this.stopped.get(t.name);
+          const reason = stopped ? `not judged: the run of ${t.name} stopped (${stopped})` : why;
+          return { cell, verdict: { target: t.name, key: cell.key, kind: cell.kind, title: cell.title, outcome: 'failed' as const, reason, failures: [], exchanges: [], durationMs: 0 } };
+        }),
     );
   }
 
@@ -71,7 +77,8 @@ export default class ConformanceReporter implements Reporter {
     const run = this.run;
     // Global setup failed: its error is the message; the placeholder report it wrote says so too.
     if (!run) return undefined;
-    const verdicts = [...this.verdicts, ...this.unjudged(run)];
+    const unjudged = this.unjudged(run, result.status);
+    const verdicts = [...this.verdicts, ...unjudged.map((u) => u.verdict)];
     const diagnoses = [...run.diagnoses, ...allNotFound(verdicts)];
     const matrix = buildMatrix(run, verdicts, diagnoses);
     for (const c of matrix.cells) {
@@ -85,8 +92,10 @@ export default class ConformanceReporter implements Reporter {
     writeFileSync(this.paths.json, `${JSON.stringify({ schemaVersion: 2, status: failing(matrix).length ? 'failed' : 'passed', totals: matrix.totals, verdicts }, null, 2)}\n`);
     let html: string | null = null;
     if (this.html) {
-      const writer = new AllureCellWriter({ resultsDir: this.paths.allureResults, contractTitle: run.contract.title, multiTarget: run.targets.length > 1, strictCoverage: run.strictCoverage });
+      const writer = new AllureCellWriter({ operations: run.contract.operations.length, resultsDir: this.paths.allureResults, contractTitle: run.contract.title, multiTarget: run.targets.length > 1, strictCoverage: run.strictCoverage });
       writer.attachGlobal('coverage matrix', 'text/markdown', markdown, 'md');
+      // The report lists every selected cell: those the workers never wrote appear failed, saying why.
+      for (const { cell, verdict } of unjudged) writer.write(cell, verdict, [], Date.now());
       try {
         html = await generateHtmlReport({ name: `${run.contract.title} ${run.contract.version}: conformance`, resultsDir: this.paths.allureResults, outputDir: this.paths.allureReport, historyPath: this.paths.allureHistory, knownIssuesPath: this.paths.knownIssues });
       } catch (error) {

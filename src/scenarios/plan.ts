@@ -6,6 +6,14 @@
 import type { ContractPlan, OperationSpec } from '../contract/model';
 import type { Flow, Recipe, Recipes } from './types';
 
+/** Where `npm run conformance` (scripts/conformance.mjs) leaves --grep, --grep-invert and --shard for global setup. */
+export const SELECTION_ENV = { grep: 'CONTRACT_SUITE_GREP', grepInvert: 'CONTRACT_SUITE_GREP_INVERT', shard: 'CONTRACT_SUITE_SHARD' } as const;
+
+/** The selection a run was started with, read from the environment the wrapper set. */
+export function selectionFrom(env: Record<string, string | undefined>, tags: string[]): Selection {
+  return { tags, grep: env[SELECTION_ENV.grep] ?? null, grepInvert: env[SELECTION_ENV.grepInvert] ?? null, shard: env[SELECTION_ENV.shard] ?? null };
+}
+
 export interface Selection {
   tags: string[];
   grep: string | null;

@@ -7,7 +7,8 @@
 import { readFileSync } from 'node:fs';
 import { relative } from 'node:path';
 import Ajv, { type ErrorObject } from 'ajv';
-import { isMap, isPair, isScalar, LineCounter, parseDocument, type Document, type Pair } from 'yaml';
+import { isMap, isScalar, LineCounter, parseDocument, type Document, type Pair } from 'yaml';
+import { pointerTokens } from '../contract/json-pointer';
 import type { ContractPlan, OperationSpec } from '../contract/model';
 import { ConfigError } from '../target/config';
 import { suggestion } from '../target/suggest';
@@ -75,7 +76,7 @@ export function readLayer(file: string, text = readFileSync(file, 'utf8')): Laye
 let validateSchema: ReturnType<Ajv['compile']> | null = null;
 
 function pathOf(instancePath: string): Path {
-  return instancePath === '' ? [] : instancePath.slice(1).split('/').map((t) => t.replace(/~1/g, '/').replace(/~0/g, '~'));
+  return pointerTokens(instancePath);
 }
 
 /** JSON Schema errors as one sentence each, at the offending node, without the noise of every oneOf branch. */

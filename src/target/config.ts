@@ -63,11 +63,6 @@ export function loadEnv(env: Env = process.env, cwd = process.cwd()): Env {
 
 export const TRUTHY = /^(1|true|yes|on)$/i;
 
-/** A boolean setting read the same way everywhere (environment over the env file). */
-export function envFlag(name: string, env: Env = process.env, cwd = process.cwd()): boolean {
-  return TRUTHY.test(loadEnv(env, cwd)[name] ?? '');
-}
-
 function flag(env: Env, name: string, problems: string[], fallback: boolean): boolean {
   const raw = env[name];
   if (raw === undefined || raw === '') return fallback;

@@ -3,7 +3,7 @@
  * one message naming the fix, without crashing the runner. Durations are
  * printed for the record, never asserted (npm run bench measures them).
  */
-import { readdirSync, statSync } from 'node:fs';
+import { readdirSync, readFileSync, statSync } from 'node:fs';
 import http from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { join } from 'node:path';
@@ -127,6 +127,24 @@ test('a server that hangs: a timeout naming the operation, then the rest is not 
     expect(run.code).toBe(1);
     expect(run.cell('findEnsureOtp 204')?.failures[0]?.[1]).toMatch(/^\[transport_error\] connection: expected an HTTP response, got no answer in time/);
     expect(run.coverage!.cells.filter((c) => c.reason === 'not run: the target did not answer 3 requests in a row').length).toBeGreaterThan(5);
+  } finally {
+    await server.close();
+  }
+});
+
+test('miss: cells of a run stopped from outside (--global-timeout) vanished from the report as "filtered"; they fail as not judged, in every output', async () => {
+  const server = await hostile(() => undefined);
+  try {
+    const run = await runSuite({ env: remote(server.baseURL, { REQUEST_TIMEOUT_MS: '60000' }), args: ['--global-timeout=3000', '--grep', '@findRecoveryCodes'] });
+    expect(run.code).toBe(1);
+    const unjudged = run.coverage!.cells.filter((c) => c.outcome !== 'filtered');
+    // The operation's 4 documented responses and the 2 flows that call it.
+    expect(unjudged.map((c) => c.outcome)).toEqual(Array(6).fill('failed'));
+    for (const c of unjudged) expect(c.reason).toBe('not judged: the run reached its --global-timeout before this cell');
+    expect(run.output).toMatch(/4 documented responses: 0 passed, 4 failed · 2 flows: 0 passed, 2 failed/);
+    // The HTML report lists them too, saying why.
+    const allure = readdirSync(join(run.reportsDir, 'allure-results')).filter((f) => f.endsWith('-result.json')).map((f) => readFileSync(join(run.reportsDir, 'allure-results', f), 'utf8'));
+    expect(allure.filter((r) => r.includes('not judged: the run reached its --global-timeout'))).toHaveLength(6);
   } finally {
     await server.close();
   }

@@ -131,6 +131,13 @@ test('miss: a run that stopped before its tests left the previous report in plac
   const page = readFileSync(join(reportsDir, 'allure-report', 'index.html'), 'utf8');
   expect(page).toContain('No report for this run');
   expect(page).toContain('stopped before its tests');
+  // A setting rejected while Playwright loads its config (before global setup) does the same.
+  const again = await runSuite({ env: { REPORTS_DIR: reportsDir }, args: ['--grep', 'findRecoveryCodes 200'] });
+  expect(again.code, again.output.slice(-1500)).toBe(0);
+  const misconfigured = await runSuite({ env: { REPORTS_DIR: reportsDir, WORKERS: 'many' } });
+  expect(misconfigured.code).toBe(1);
+  expect(misconfigured.output).toContain('WORKERS=many');
+  expect(readFileSync(join(reportsDir, 'allure-report', 'index.html'), 'utf8')).toMatch(/No report for this run.*ran nothing: .*WORKERS=many/s);
 });
 
 test('a misspelt override fails the run naming the file, line, column and the near miss', async () => {

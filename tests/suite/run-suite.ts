@@ -1,6 +1,6 @@
 /** Runs the real conformance suite in a child process (async, so in-process test servers keep serving). */
 import { spawn } from 'node:child_process';
-import { existsSync, mkdtempSync, readFileSync } from 'node:fs';
+import { existsSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import type { CoverageCell, CoverageMatrix } from '../../src/report/coverage';
@@ -24,8 +24,15 @@ export interface SuiteOptions {
   timeoutMs?: number;
 }
 
+/** Every run's reports directory, removed when the test worker exits; KEEP_SUITE_REPORTS=1 keeps them for inspection. */
+const made: string[] = [];
+process.on('exit', () => {
+  if (process.env.KEEP_SUITE_REPORTS !== '1') for (const dir of made) rmSync(dir, { recursive: true, force: true });
+});
+
 export function runSuite(options: SuiteOptions = {}): Promise<SuiteRun> {
   const reportsDir = mkdtempSync(join(tmpdir(), 'otp-suite-'));
+  made.push(reportsDir);
   // ENV_FILE=/dev/null: a developer's .env (staging tokens) must not leak into these runs.
   const env: NodeJS.ProcessEnv = { PATH: process.env.PATH, HOME: process.env.HOME, CI: '1', REPORTS_DIR: reportsDir, ENV_FILE: '/dev/null', ...options.env };
   return new Promise((done, fail) => {

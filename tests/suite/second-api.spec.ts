@@ -42,7 +42,7 @@ interface Judged {
   requests: RecordedRequest[];
 }
 
-/** Runs the suite against a fresh notes server (conforming, or broken in one way). Tests remove the reports once their assertions hold; a failing test leaves them for inspection. */
+/** Runs the suite against a fresh notes server (conforming, or broken in one way). Reports go when the worker exits (KEEP_SUITE_REPORTS=1 keeps them). */
 async function judge(broken?: BrokenVariant, args: string[] = ['--no-report'], env: Record<string, string> = {}): Promise<Judged> {
   const server = await startNotesServer(broken ? { broken } : {});
   try {
