@@ -11,6 +11,7 @@ import { decodeJsonEscapes, MASK, Redactor } from '../../src/report/redact';
 import { bodyPath } from '../../src/report/wording';
 import { buildRequest, UnmetPrecondition, type RequestContext } from '../../src/scenarios/request';
 import type { GeneratorDef } from '../../src/scenarios/types';
+import type { OperationSpec, ParameterSpec } from '../../src/contract/model';
 import { fresh, generate, INVALID_CODE_MARGIN_STEPS, untilNextPeriod } from '../../src/scenarios/values';
 import { ConfigError, readSettings } from '../../src/target/config';
 import { fixture, loaded, ROOT, type Loaded } from '../helpers';
@@ -64,6 +65,39 @@ test.describe('building requests', () => {
   });
   test('a missing identity value is a precondition, not a failure', () => {
     expect(() => buildRequest(op(otp, 'findRecoveryCodes'), 'http://h', {}, 'TOKEN', requestContext(otp, {}))).toThrow('needs TOKEN');
+  });
+});
+
+test.describe('parameter serialisation (OpenAPI 3.0 §4.7.12.4, RFC 6570)', () => {
+  const param = (name: string, where: ParameterSpec['in'], style: string, explode: boolean): ParameterSpec => ({ name, in: where, required: false, schema: null, style, explode });
+  const operation = (parameters: ParameterSpec[]): OperationSpec => ({
+    operationId: 'op',
+    method: 'GET',
+    path: '/items',
+    tags: [],
+    summary: '',
+    parameters,
+    requestBody: null,
+    security: [],
+    responses: [{ status: '200', description: '', content: [{ mediaType: 'application/json', schema: null }], headers: [] }],
+  });
+  const built = (p: ParameterSpec, value: unknown) => buildRequest(operation([p]), 'http://h', { [p.in === 'query' ? 'query' : 'headers']: { [p.name]: value } }, 'none', requestContext(otp));
+
+  test('miss: list and object query values went out with their delimiters percent-encoded, so a server saw one value', () => {
+    expect(built(param('ids', 'query', 'form', true), ['a b', 'c,d']).url).toBe('http://h/items?ids=a%20b&ids=c%2Cd');
+    expect(built(param('ids', 'query', 'form', false), ['a', 'b']).url).toBe('http://h/items?ids=a,b');
+    expect(built(param('ids', 'query', 'spaceDelimited', false), ['a', 'b']).url).toBe('http://h/items?ids=a%20b');
+    expect(built(param('ids', 'query', 'pipeDelimited', false), ['a', 'b']).url).toBe('http://h/items?ids=a|b');
+    expect(built(param('f', 'query', 'deepObject', true), { min: 1, max: 'x&y' }).url).toBe('http://h/items?f%5Bmin%5D=1&f%5Bmax%5D=x%26y');
+    expect(built(param('f', 'query', 'form', true), { min: 1, max: 2 }).url).toBe('http://h/items?min=1&max=2');
+    expect(built(param('f', 'query', 'form', false), { min: 1, max: 2 }).url).toBe('http://h/items?f=min,1,max,2');
+  });
+  test('headers: style simple, lists comma-joined, objects as k,v or (explode) k=v; Accept names the documented media types', () => {
+    const value = (r: ReturnType<typeof built>, name: string) => r.headers.find((h) => h.name.toLowerCase() === name.toLowerCase())?.value;
+    expect(value(built(param('X-Ids', 'header', 'simple', false), ['a', 'b']), 'X-Ids')).toBe('a,b');
+    expect(value(built(param('X-F', 'header', 'simple', false), { a: 1, b: 2 }), 'X-F')).toBe('a,1,b,2');
+    expect(value(built(param('X-F', 'header', 'simple', true), { a: 1, b: 2 }), 'X-F')).toBe('a=1,b=2');
+    expect(value(built(param('X-Ids', 'header', 'simple', false), ['a']), 'accept')).toBe('application/json');
   });
 });
 
