@@ -87,7 +87,7 @@ function runRows(m: Measured): Row[] {
   if (!r) return rows;
   const ratio = r.failing.median / r.passing.median;
   const ratioTarget = { text: `≤ ${TARGETS.failingRatio}× passing`, ok: ratio <= TARGETS.failingRatio };
-  rows.push(statRow(`2 Failing run (418 text/plain everywhere; ${r.counts.responses} responses + ${r.counts.flows} flows failed)`, r.failing, seconds, { target: ratioTarget }));
+  rows.push(statRow(`2 Failing run (418 text/plain everywhere; ${r.counts.responses} responses failed, ${r.counts.flows} flows stopped by them)`, r.failing, seconds, { target: ratioTarget }));
   rows.push(statRow('3 Wrong base path (BASE_URL without /metal/v1, stopped by preflight)', r.wrongBase, seconds, { target: { text: `≤ ${seconds(TARGETS.wrongBaseMs)}`, ok: r.wrongBase.median <= TARGETS.wrongBaseMs } }));
   rows.push(derivedRow('4 Ratio failing / passing', times(ratio), { target: { text: `≤ ${TARGETS.failingRatio}`, ok: ratio <= TARGETS.failingRatio } }));
   return rows;
