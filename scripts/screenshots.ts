@@ -175,14 +175,18 @@ async function takeScreenshots(browser: Browser, url: string): Promise<string[]>
   const page = await context.newPage();
   const files: string[] = [];
 
-  // Overview: the report opens with the failed operation and the failed flow unfolded. Folding the
-  // metadata and the operation (its bar still shows 1 failed) lets title, totals and whole tree fit in 900 px.
+  // Overview: the report opens with the failed operation unfolded, and the flows that stopped on its defect
+  // (skipped, naming it). Folding the metadata and the operation (its bar still shows 1 failed) lets title,
+  // totals and whole tree fit in 900 px.
   await openReport(page, url);
   await page.getByRole('button', { name: /^Metadata/ }).click();
   await page.getByTestId('metadata-list').waitFor({ state: 'hidden' });
   await page.getByTestId('tree-section-title').filter({ hasText: /^\d+ regenerateCodes/ }).click();
   await page.getByTestId('tree-leaf-title').getByText(FAILING, { exact: true }).waitFor({ state: 'hidden' });
-  await page.getByTestId('tree-leaf-status-failed').first().waitFor({ state: 'visible' });
+  // Allure unfolds only sections with failures: unfold the flows, which say why they stopped.
+  const stopped = page.getByTestId('tree-leaf-status-skipped').first();
+  if (!(await stopped.isVisible())) await page.getByTestId('tree-section-title').filter({ hasText: /flows/ }).click();
+  await stopped.waitFor({ state: 'visible' });
   await scrollReport(page, 'top');
   await assertInView(page, {
     'the report title': page.getByTestId('report-title'),
