@@ -6,15 +6,13 @@
 import { mkdirSync, rmSync } from 'node:fs';
 import type { FullConfig } from '@playwright/test';
 import { selectByTags } from '../src/contract/load';
-import { loadContract } from '../src/contract/plan-cache';
 import { createMockServer, type MockServer } from '../src/mock';
 import { AllureCellWriter } from '../src/report/allure-writer';
 import { markReportStale } from '../src/report/allure-html';
 import { reportPaths } from '../src/report/paths';
 import { NO_HTML_ENV } from '../src/report/reporter';
 import { preflightMessage, unknownPathsDiagnosis } from '../src/report/wording';
-import { planCells, selectionFrom, selectionProblems } from '../src/scenarios/plan';
-import { resolveRecipes } from '../src/scenarios/recipes';
+import { loadCells } from '../src/scenarios/load-cells';
 import { writeRunPlan, type RunTarget } from '../src/scenarios/run-plan';
 import type { Recipes } from '../src/scenarios/types';
 import { isBase32 } from '../src/scenarios/values';
@@ -87,14 +85,9 @@ export default async function globalSetup(config: FullConfig): Promise<(() => Pr
   if (leaks.length) throw new ConfigError(leaks);
   const settings = readSettings();
   const env = loadEnv();
-  const selection = selectionFrom(env, settings.tags);
-  const problems = selectionProblems(selection);
-  if (problems.length) throw new ConfigError(problems);
-  const contract = await loadContract(settings.contractFile);
-  const recipes = resolveRecipes({ recipesFile: settings.recipesFile, overridesFile: settings.overridesFile }, contract);
+  const { selection, contract, recipes, cells } = await loadCells(settings, env);
   const identityIssues = identityProblems(recipes, settings);
   if (identityIssues.length) throw new ConfigError(identityIssues);
-  const cells = planCells(contract, recipes, selection);
   const inScope = selectByTags(contract, settings.tags);
   if (inScope.size === 0) throw new ConfigError([`TAGS=${settings.tags.join(',')}: no operation of ${contract.file} carries ${settings.tags.length > 1 ? 'these tags' : 'this tag'} (tags: ${[...new Set(contract.operations.flatMap((o) => o.tags))].join(', ')})`]);
 

@@ -146,13 +146,17 @@ export class Engine {
     return [...needed];
   }
 
+  private needsText(missing: string[]): string {
+    return needsIdentities(missing.map((name) => ({ name, purpose: this.ctx.run.recipes.identities[name]?.purpose ?? 'undeclared identity' })));
+  }
+
   /** Why the target cannot run this, or null. */
   private precondition(needs: string[], writes: boolean, writesReason = WRITES_NOT_ALLOWED): string | null {
     // The requests that met the hang have failed already; the rest would each wait for the timeout again.
     if (this.ctx.gate.hung) return hungTarget(HUNG_AFTER_TIMEOUTS);
     if (this.ctx.gate.exhausted) return budgetSpent(this.ctx.policy.maxRequests);
     const missing = needs.filter((n) => this.ctx.identities[n] === undefined);
-    if (missing.length) return needsIdentities(missing.map((name) => ({ name, purpose: this.ctx.run.recipes.identities[name]?.purpose ?? 'undeclared identity' })));
+    if (missing.length) return this.needsText(missing);
     if (writes && !this.ctx.run.allowWrites) return writesReason;
     return null;
   }
@@ -209,10 +213,12 @@ export class Engine {
     const allCredentials = all.map((c) => this.credentialOf(c.as, recipe.as));
     // Any one candidate may provoke the response: those whose identities are missing are left out, and said so; `send: all` needs every one.
     const missing = all.map((c, i) => this.needs([c], [allCredentials[i]!]).filter((n) => this.ctx.identities[n] === undefined));
-    const kept = recipe.send === 'all' || missing.every((m) => m.length > 0) ? all.map((_, i) => i) : all.map((_, i) => i).filter((i) => missing[i]!.length === 0);
+    const every = all.map((_, i) => i);
+    const runnable = every.filter((i) => missing[i]!.length === 0);
+    const kept = recipe.send === 'all' || runnable.length === 0 ? every : runnable;
     const candidates = kept.map((i) => all[i]!);
     const credentials = kept.map((i) => allCredentials[i]!);
-    const notes = all.flatMap((c, i) => (kept.includes(i) ? [] : [`${c.label} not tried: ${this.precondition(missing[i]!, false)}`]));
+    const notes = all.flatMap((c, i) => (kept.includes(i) ? [] : [`${c.label} not tried: ${this.needsText(missing[i]!)}`]));
     const writes = recipe.writes ?? !isSafeMethod(op.method);
     const unauthenticated = credentials.every((c) => c === NO_CREDENTIAL || c === INVALID_CREDENTIAL);
     const blocked = this.precondition(this.needs(candidates, credentials), writes, unauthenticated ? unauthenticatedWriteNotAllowed(op.method) : WRITES_NOT_ALLOWED);
