@@ -6,13 +6,14 @@
  * Exit code: 0 the three PNGs written, 1 something went wrong (said on stderr).
  */
 import { spawn } from 'node:child_process';
-import { createReadStream, existsSync, mkdirSync, mkdtempSync, rmSync, statSync } from 'node:fs';
-import { createServer, type Server } from 'node:http';
+import { existsSync, mkdirSync, mkdtempSync, rmSync, statSync } from 'node:fs';
+import type { Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join, relative, resolve } from 'node:path';
 import { chromium, type Browser, type Locator, type Page } from 'playwright-core';
 import { createMockServer, type MockServer } from '../src/mock';
+import { oneFileServer } from './lib/one-file-server';
 
 const root = resolve(__dirname, '..');
 const outDir = join(root, 'docs/screenshots');
@@ -75,14 +76,7 @@ function runSuite(baseUrl: string, reportsDir: string): Promise<{ code: number |
 
 /** Serves the one HTML file on 127.0.0.1 (from file:// the report only shows a spinner). */
 async function serveFile(file: string): Promise<{ server: Server; url: string }> {
-  const server = createServer((req, res) => {
-    if (req.method !== 'GET' || (req.url !== '/' && req.url !== '/index.html')) {
-      res.writeHead(404, { 'content-type': 'text/plain' }).end('not found');
-      return;
-    }
-    res.writeHead(200, { 'content-type': 'text/html; charset=utf-8' });
-    createReadStream(file).pipe(res);
-  });
+  const server = oneFileServer(file);
   await new Promise<void>((ok, fail) => {
     server.once('error', fail);
     server.listen(0, '127.0.0.1', () => ok());

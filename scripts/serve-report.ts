@@ -3,10 +3,10 @@
  * 127.0.0.1 only (`allure open` listens on every interface). The port: --port,
  * else PORT, else 4040.
  */
-import { createReadStream, existsSync } from 'node:fs';
-import { createServer } from 'node:http';
+import { existsSync } from 'node:fs';
 import { join, relative } from 'node:path';
 import { reportPaths } from '../src/report/paths';
+import { oneFileServer } from './lib/one-file-server';
 
 function fail(message: string): never {
   process.stderr.write(`${message}\n`);
@@ -21,14 +21,7 @@ if (!Number.isInteger(port) || port < 0 || port > 65535) fail(`--port ${rawPort}
 const index = join(reportPaths().allureReport, 'index.html');
 if (!existsSync(index)) fail(`No report at ${relative(process.cwd(), index)}: run \`npm run conformance\` first.`);
 
-const server = createServer((req, res) => {
-  if (req.method !== 'GET' || (req.url !== '/' && req.url !== '/index.html')) {
-    res.writeHead(404, { 'content-type': 'text/plain' }).end('not found');
-    return;
-  }
-  res.writeHead(200, { 'content-type': 'text/html; charset=utf-8' });
-  createReadStream(index).pipe(res);
-});
+const server = oneFileServer(index);
 server.on('error', (error: NodeJS.ErrnoException) => {
   if (error.code === 'EADDRINUSE') fail(`Port ${port} on 127.0.0.1 is in use: choose another with --port N (or PORT=N), e.g. npm run report:open -- --port 4041`);
   fail(`Cannot serve the report on 127.0.0.1:${port}: ${error.message}`);
