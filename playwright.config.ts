@@ -7,7 +7,7 @@
 import { defineConfig } from '@playwright/test';
 import { markReportStale } from './src/report/allure-html';
 import { reportPaths } from './src/report/paths';
-import { ConfigError, readSettings, type Settings } from './src/target/config';
+import { ConfigError, readSettings, type Settings } from './src/settings/config';
 
 // Selection applies to documented responses, not to Playwright's one test per target: refuse Playwright's own flags.
 /** A mistake in how the run was started: one message naming the fix, not a stack trace through the config loader. */

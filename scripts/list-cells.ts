@@ -1,6 +1,6 @@
 /** `npm run conformance -- --list [--grep ...]`: every cell, and whether the selection keeps it. */
 import { loadCells } from '../src/scenarios/load-cells';
-import { loadEnv, readSettings } from '../src/target/config';
+import { loadEnv, readSettings } from '../src/settings/config';
 
 async function main(): Promise<void> {
   const settings = readSettings();

@@ -14,8 +14,8 @@ import { Redactor } from '../src/report/redact';
 import type { Cell } from '../src/scenarios/plan';
 import { readRunPlan, type RunPlan, type RunTarget } from '../src/scenarios/run-plan';
 import { SecretPolicy } from '../src/scenarios/secrets';
-import { loadEnv, readSettings } from '../src/target/config';
-import { identityValues } from '../src/target/identities';
+import { loadEnv, readSettings } from '../src/settings/config';
+import { identityValues } from '../src/settings/identities';
 
 const settings = readSettings();
 

@@ -16,10 +16,10 @@ import { loadCells } from '../src/scenarios/load-cells';
 import { writeRunPlan, type RunTarget } from '../src/scenarios/run-plan';
 import type { Recipes } from '../src/scenarios/types';
 import { isBase32 } from '../src/scenarios/values';
-import { ConfigError, loadEnv, readSettings, type Settings } from '../src/target/config';
-import { identityValues } from '../src/target/identities';
-import { preflight } from '../src/target/preflight';
-import { readTargets } from '../src/target/targets';
+import { ConfigError, loadEnv, readSettings, type Settings } from '../src/settings/config';
+import { identityValues } from '../src/settings/identities';
+import { preflight } from '../src/settings/preflight';
+import { readTargets } from '../src/settings/targets';
 
 /** An error whose message is the whole story: Playwright prints it without a stack into the suite. */
 function stop(message: string): Error {

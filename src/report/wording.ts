@@ -1,7 +1,7 @@
 /** Every sentence the suite prints about a verdict comes from here. */
 import { readablePath } from '../contract/json-pointer';
 import type { Actual, Expected, Failure, Location, SchemaFinding, TransportErrorKind, ValueShape } from '../checks/types';
-import type { Diagnosis } from '../target/preflight';
+import type { Diagnosis } from '../settings/preflight';
 import type { Outcome } from './verdict';
 
 /** The label of a recipe's only input: not worth repeating. */

@@ -1,7 +1,7 @@
 /** The contract, its recipes and the cells a run's settings select: what global setup and `--list` both start from. */
 import { loadContract } from '../contract/plan-cache';
 import type { ContractPlan } from '../contract/model';
-import { ConfigError, type Settings } from '../target/config';
+import { ConfigError, type Settings } from '../settings/config';
 import { planCells, selectionFrom, selectionProblems, type Cell, type Selection } from './plan';
 import { resolveRecipes } from './recipes';
 import type { Recipes } from './types';

@@ -10,8 +10,8 @@ import Ajv, { type ErrorObject } from 'ajv';
 import { isMap, isScalar, LineCounter, parseDocument, type Document, type Pair } from 'yaml';
 import { pointerTokens } from '../contract/json-pointer';
 import type { ContractPlan, OperationSpec } from '../contract/model';
-import { ConfigError } from '../target/config';
-import { suggestion } from '../target/suggest';
+import { ConfigError } from '../settings/config';
+import { suggestion } from '../settings/suggest';
 import schema from '../../contracts/recipes.schema.json';
 import {
   INVALID_CREDENTIAL,

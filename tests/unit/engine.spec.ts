@@ -13,7 +13,7 @@ import { buildRequest, UnmetPrecondition, type RequestContext } from '../../src/
 import type { GeneratorDef } from '../../src/scenarios/types';
 import type { OperationSpec, ParameterSpec } from '../../src/contract/model';
 import { fresh, generate, INVALID_CODE_MARGIN_STEPS, untilNextPeriod } from '../../src/scenarios/values';
-import { ConfigError, readSettings } from '../../src/target/config';
+import { ConfigError, readSettings } from '../../src/settings/config';
 import { fixture, loaded, ROOT, type Loaded } from '../helpers';
 
 let otp: Loaded;

@@ -2,7 +2,7 @@
 import http from 'node:http';
 import type net from 'node:net';
 import { expect, test } from '@playwright/test';
-import { preflight, type Diagnosis } from '../../src/target/preflight';
+import { preflight, type Diagnosis } from '../../src/settings/preflight';
 import { loaded, type Loaded } from '../helpers';
 
 let otp: Loaded;

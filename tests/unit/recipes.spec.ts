@@ -5,7 +5,7 @@ import { join } from 'node:path';
 import { expect, test } from '@playwright/test';
 import { planCells } from '../../src/scenarios/plan';
 import { resolveRecipes } from '../../src/scenarios/recipes';
-import { ConfigError } from '../../src/target/config';
+import { ConfigError } from '../../src/settings/config';
 import { fixture, loaded, OTP_RECIPES, type Loaded } from '../helpers';
 
 let otp: Loaded;

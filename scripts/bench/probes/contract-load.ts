@@ -4,7 +4,7 @@
  * which clears the cache directory before a cold run.
  */
 import { loadContract } from '../../../src/contract/plan-cache';
-import { readSettings } from '../../../src/target/config';
+import { readSettings } from '../../../src/settings/config';
 import { reportProbe } from '../child';
 
 async function main(): Promise<void> {
