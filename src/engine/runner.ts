@@ -178,9 +178,8 @@ export class Engine {
     });
     if (built.problems.length) throw new UnmetPrecondition(requestBreaksContract(built.problems, fixIn));
     ctx.redactor.add(...built.secrets);
-    if (built.body !== undefined) ctx.redactor.add(...ctx.secrets.collect(parseJsonBody(Buffer.from(built.body))));
     const exchange = await send(ctx.request, ctx.gate, ctx.policy, { method: built.method, url: built.url, headers: built.headers, ...(built.body !== undefined ? { body: built.body } : {}) });
-    if (exchange.response) ctx.redactor.add(...ctx.secrets.collect(parseJsonBody(exchange.response.body)));
+    ctx.redactor.add(...ctx.secrets.collectExchange(exchange));
     const checks = runChecks({ operation: op, validators: ctx.validators, credential: built.credential, expect, isSecret: (p) => ctx.secrets.isSecretPointer(p), isSecretHeader: (h) => ctx.secrets.isSecretHeader(h) }, exchange);
     const failure: Failure | null = checks.failure ? ctx.redactor.redactFailure({ ...checks.failure, underTest, step: label }) : null;
     const summary: ExchangeSummary = {

@@ -137,7 +137,7 @@ function merge(layers: Layer[]): { doc: RecipesDocument; definedIn: (path: Path)
     Object.assign(doc.identities, d.identities);
     Object.assign(doc.generators, d.generators);
     Object.assign(doc.defaults, d.defaults);
-    for (const list of ['headers', 'parameters', 'bodies'] as const) {
+    for (const list of ['headers', 'parameters', 'bodies', 'names', 'exempt'] as const) {
       if (d.secrets?.[list]) doc.secrets[list] = [...new Set([...(doc.secrets[list] ?? []), ...d.secrets[list]!])];
     }
     for (const [key, recipe] of Object.entries(d.recipes ?? {})) doc.recipes[key] = { ...doc.recipes[key], ...recipe };
@@ -325,7 +325,7 @@ export function loadRecipeLayers(sources: RecipeSources, plan: ContractPlan): Om
   }
   if (problems.length) throw new ConfigError(problems);
   if (layers.length === 0) {
-    return { files: [], identities: {}, generators: {}, secrets: { headers: [], parameters: [], bodies: [] }, defaultAs: null, doc: {}, definedIn: () => ({ file: '', doc: {}, at: () => '' }) };
+    return { files: [], identities: {}, generators: {}, secrets: { headers: [], parameters: [], bodies: [], names: [], exempt: [] }, defaultAs: null, doc: {}, definedIn: () => ({ file: '', doc: {}, at: () => '' }) };
   }
   const { doc, definedIn } = merge(layers);
   const check = new SemanticCheck(doc, plan, definedIn);
@@ -335,7 +335,7 @@ export function loadRecipeLayers(sources: RecipeSources, plan: ContractPlan): Om
     files: layers.map((l) => l.file),
     identities: doc.identities ?? {},
     generators: doc.generators ?? {},
-    secrets: { headers: doc.secrets?.headers ?? [], parameters: doc.secrets?.parameters ?? [], bodies: doc.secrets?.bodies ?? [] },
+    secrets: { headers: doc.secrets?.headers ?? [], parameters: doc.secrets?.parameters ?? [], bodies: doc.secrets?.bodies ?? [], names: doc.secrets?.names ?? [], exempt: doc.secrets?.exempt ?? [] },
     defaultAs: doc.defaults?.as ?? null,
     doc,
     definedIn,

@@ -3,6 +3,8 @@
  * security schemes: header names, parameter names, body locations (RFC 6901
  * pointers with `*` for every item). Reports mask what is found there.
  */
+import type { Exchange } from '../checks/types';
+import { parseJsonBody } from '../checks/http';
 import { pointerTokens } from '../contract/json-pointer';
 import type { ContractPlan } from '../contract/model';
 import type { Recipes } from './types';
@@ -71,6 +73,14 @@ export class SecretPolicy {
       if (node && typeof node === 'object') for (const [k, v] of Object.entries(node)) walk(v, [...tokens, k]);
     };
     walk(document, []);
+    return out;
+  }
+
+  /** Every secret value an exchange carries, in its request and its response: the engine adds them to the redactor. */
+  collectExchange(exchange: Exchange): string[] {
+    const out: string[] = [];
+    if (exchange.request.body !== undefined) out.push(...this.collect(parseJsonBody(Buffer.from(exchange.request.body))));
+    if (exchange.response) out.push(...this.collect(parseJsonBody(exchange.response.body)));
     return out;
   }
 

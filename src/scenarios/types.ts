@@ -89,6 +89,10 @@ export interface SecretsDef {
   headers?: string[];
   parameters?: string[];
   bodies?: string[];
+  /** Header, cookie, parameter or JSON member names that mark a secret, besides the built-in ones (case-insensitive). */
+  names?: string[];
+  /** Names that match a secret name but are known not to be secret (case-insensitive). */
+  exempt?: string[];
 }
 
 export interface RecipesDocument {

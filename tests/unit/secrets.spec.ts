@@ -4,7 +4,7 @@ import { Redactor, MASK } from '../../src/report/redact';
 import { maskLiterals } from '../../src/report/render';
 import { SecretPolicy } from '../../src/scenarios/secrets';
 
-const policy = new SecretPolicy({ secrets: { headers: [], parameters: [], bodies: ['/recovery_codes/*'] } }, { operations: [] });
+const policy = new SecretPolicy({ secrets: { headers: [], parameters: [], bodies: ['/recovery_codes/*'], names: [], exempt: [] } }, { operations: [] });
 
 test('values at the declared location are masked by type, the rest stays', () => {
   expect(policy.mask({ recovery_codes: ['a1b2c3', 42], error: 'kept' })).toEqual({ recovery_codes: ['‹masked string›', '‹masked number›'], error: 'kept' });
