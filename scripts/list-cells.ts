@@ -7,7 +7,7 @@ async function main(): Promise<void> {
   const env = loadEnv();
   const { cells } = await loadCells(settings, env);
   for (const c of cells) {
-    const recipe = c.kind === 'flow' ? `flow of ${c.flow.steps.length} steps` : !c.recipe ? 'no recipe (not covered)' : c.recipe.skip ? `skipped: ${c.recipe.skip}` : `recipe: ${c.recipe.summary}`;
+    const recipe = c.kind === 'flow' ? `flow of ${c.flow.steps.length} steps` : c.kind === 'generated' ? `${c.phase} phase: inputs generated from the contract` : !c.recipe ? 'no recipe (not covered)' : c.recipe.skip ? `skipped: ${c.recipe.skip}` : `recipe: ${c.recipe.summary}`;
     process.stdout.write(`${c.filteredBy ? '  ' : '▸ '}${c.title}  ${c.tags.join(' ')}  ${c.filteredBy ? `filtered: ${c.filteredBy}` : recipe}\n`);
   }
   const kept = cells.filter((c) => !c.filteredBy).length;

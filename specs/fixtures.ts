@@ -6,12 +6,13 @@
  */
 import { test as base, type APIRequestContext } from '@playwright/test';
 import { compileValidators, type CompiledValidators } from '../src/contract/validators';
-import { Engine } from '../src/engine/runner';
+import { Engine, SHRINK_REQUESTS } from '../src/engine/runner';
+import { coverageCases } from '../src/generate/coverage';
 import { MAX_RETRY_WAIT_MS, RequestGate } from '../src/engine/http';
 import { AllureCellWriter } from '../src/report/allure-writer';
 import { reportPaths } from '../src/report/paths';
 import { Redactor } from '../src/report/redact';
-import type { Cell } from '../src/scenarios/plan';
+import { operationsOf, type Cell } from '../src/scenarios/plan';
 import { readRunPlan, type RunPlan, type RunTarget } from '../src/scenarios/run-plan';
 import { SecretPolicy } from '../src/scenarios/secrets';
 import { loadEnv, readSettings } from '../src/settings/config';
@@ -45,7 +46,7 @@ export const test = base.extend<object, SuiteOptions & { suite: Suite }>({
       if (!run) throw new Error('no run plan: start the suite with `npm run conformance` (or `playwright test`) so global setup loads the contract');
       // A selected response provoked inside a flow (recipe `flow:`) needs the operations of the whole flow.
       const flowOps = (id: string | undefined) => run.cells.flatMap((f) => (f.kind === 'flow' && f.flow.id === id ? f.operations : []));
-      const selected = new Set(run.cells.flatMap((c) => (c.filteredBy ? [] : c.kind === 'response' ? [c.operationId, ...flowOps(c.recipe?.flow)] : c.operations)));
+      const selected = new Set(run.cells.flatMap((c) => (c.filteredBy ? [] : c.kind === 'response' ? [c.operationId, ...flowOps(c.recipe?.flow)] : operationsOf(c))));
       const validators = compileValidators(run.contract, selected);
       const secrets = new SecretPolicy(run.recipes, run.contract);
       const values = identityValues(Object.keys(run.recipes.identities), loadEnv(), run.kind);
@@ -58,7 +59,7 @@ export const test = base.extend<object, SuiteOptions & { suite: Suite }>({
         allure,
         engine: (target, request) => new Engine({ run, target, validators, identities: values, secrets, redactor: new Redactor(), gate: new RequestGate(policy), policy, request }),
         timeoutFor: (cells) => {
-          const exchanges = cells.reduce((n, c) => n + (c.kind === 'flow' ? c.flow.steps.length : (c.recipe?.candidates?.length ?? 1) + (c.recipe?.retry?.limit ?? 0)), 0);
+          const exchanges = cells.reduce((n, c) => n + exchangesOf(c, run), 0);
           const waits = cells.reduce((n, c) => n + (c.kind === 'response' && c.recipe?.retry ? (run.recipes.generators[c.recipe.retry.of]?.rfc6238.period ?? 30) * 1000 * (c.recipe.retry.limit ?? 1) : 0), 0);
           return 60_000 + waits + exchanges * (requestTimeoutMs + MAX_RETRY_WAIT_MS + (rateLimitPerSecond ? 1000 / rateLimitPerSecond : 0));
         },
@@ -67,5 +68,14 @@ export const test = base.extend<object, SuiteOptions & { suite: Suite }>({
     { scope: 'worker' },
   ],
 });
+
+/** At most how many exchanges a cell sends: what its test's timeout is made of. */
+function exchangesOf(cell: Cell, run: RunPlan): number {
+  if (cell.kind === 'flow') return cell.flow.steps.length;
+  if (cell.kind === 'response') return (cell.recipe?.candidates?.length ?? 1) + (cell.recipe?.retry?.limit ?? 0);
+  if (cell.phase === 'fuzz') return run.generation.fuzzRuns + SHRINK_REQUESTS;
+  const op = run.contract.operations.find((o) => o.operationId === cell.operationId);
+  return op ? coverageCases(op, run.contract, { seed: run.generation.seed }).length : 0;
+}
 
 export { expect } from '@playwright/test';

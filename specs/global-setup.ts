@@ -3,7 +3,9 @@
  * contract and the recipes, plans the cells, starts the embedded mock or probes
  * the targets. Any problem stops the run here with one message naming the fix.
  */
+import { randomInt } from 'node:crypto';
 import { mkdirSync, rmSync } from 'node:fs';
+import { basename, dirname, join, relative } from 'node:path';
 import type { FullConfig } from '@playwright/test';
 import { selectByTags } from '../src/contract/load';
 import { createMockServer, type MockServer } from '../src/mock';
@@ -11,12 +13,15 @@ import { AllureCellWriter } from '../src/report/allure-writer';
 import { markReportStale } from '../src/report/allure-html';
 import { reportPaths } from '../src/report/paths';
 import { NO_HTML_ENV } from '../src/report/reporter';
-import { preflightMessage, unknownPathsDiagnosis } from '../src/report/wording';
+import { foreignContract, noRecipes, pacedNotice, preflightMessage, runBanner, unknownPathsDiagnosis } from '../src/report/wording';
+import { loadContract } from '../src/contract/plan-cache';
+import type { ContractPlan } from '../src/contract/model';
+import type { Cell } from '../src/scenarios/plan';
 import { loadCells } from '../src/scenarios/load-cells';
 import { writeRunPlan, type RunTarget } from '../src/scenarios/run-plan';
 import type { Recipes } from '../src/scenarios/types';
 import { isBase32 } from '../src/scenarios/values';
-import { ConfigError, loadEnv, readSettings, type Settings } from '../src/settings/config';
+import { ConfigError, defaultContractFile, loadEnv, readSettings, type Settings } from '../src/settings/config';
 import { identityValues } from '../src/settings/identities';
 import { preflight } from '../src/settings/preflight';
 import { readTargets } from '../src/settings/targets';
@@ -72,6 +77,33 @@ function leakProblems(config: FullConfig): string[] {
   return [...new Set(problems)];
 }
 
+function displayPath(file: string): string {
+  const rel = relative(process.cwd(), file);
+  return rel.startsWith('..') ? file : rel;
+}
+
+/** The recipes files a run reads, or that none was found beside the contract and what that leaves uncovered. */
+function recipesInUse(settings: Settings, recipes: Recipes, cells: Cell[]): string {
+  if (recipes.files.length) return recipes.files.map(displayPath).join(' + ');
+  const uncovered = cells.filter((c) => c.kind === 'response' && !c.filteredBy && c.recipe === null).length;
+  const responses = cells.filter((c) => c.kind === 'response' && !c.filteredBy).length;
+  const beside = join(dirname(settings.contractFile), basename(settings.contractFile).replace(/\.openapi\.(ya?ml|json)$/, '') + '.recipes.yaml');
+  return noRecipes(process.env.RECIPES !== undefined ? null : displayPath(beside), uncovered, responses);
+}
+
+/**
+ * The embedded mock serves one API: a contract documenting operations it does not serve would be judged against
+ * the wrong server, and its failures read as the server's. Refused, naming BASE_URL.
+ */
+async function refuseForeignContract(settings: Settings, contract: ContractPlan, inScope: Set<string>): Promise<void> {
+  const ownFile = defaultContractFile(process.cwd());
+  if (ownFile === settings.contractFile) return;
+  const own = await loadContract(ownFile);
+  const served = new Set(own.operations.map((o) => `${o.method} ${o.path}`));
+  const foreign = contract.operations.filter((o) => inScope.has(o.operationId) && !served.has(`${o.method} ${o.path}`));
+  if (foreign.length) throw new ConfigError([foreignContract(displayPath(settings.contractFile), foreign.map((o) => `${o.operationId} (${o.method} ${o.path})`))]);
+}
+
 export default async function globalSetup(config: FullConfig): Promise<(() => Promise<void>) | undefined> {
   const paths = reportPaths();
   const startedAt = new Date().toISOString();
@@ -85,11 +117,15 @@ export default async function globalSetup(config: FullConfig): Promise<(() => Pr
   if (leaks.length) throw new ConfigError(leaks);
   const settings = readSettings();
   const env = loadEnv();
+  rmSync(paths.failures, { recursive: true, force: true });
+  const seed = settings.fuzzSeed ?? randomInt(-(2 ** 31), 2 ** 31);
   const { selection, contract, recipes, cells } = await loadCells(settings, env);
   const identityIssues = identityProblems(recipes, settings);
   if (identityIssues.length) throw new ConfigError(identityIssues);
   const inScope = selectByTags(contract, settings.tags);
   if (inScope.size === 0) throw new ConfigError([`TAGS=${settings.tags.join(',')}: no operation of ${contract.file} carries ${settings.tags.length > 1 ? 'these tags' : 'this tag'} (tags: ${[...new Set(contract.operations.flatMap((o) => o.tags))].join(', ')})`]);
+
+  if (settings.embeddedMock) await refuseForeignContract(settings, contract, inScope);
 
   let mock: MockServer | null = null;
   let targets: RunTarget[];
@@ -107,11 +143,17 @@ export default async function globalSetup(config: FullConfig): Promise<(() => Pr
     if (stops.length) throw stop(stops.join('\n'));
     for (const { t, d } of reports) if (d.kind === 'unknown-paths') diagnoses.push(unknownPathsDiagnosis(t.baseURL));
   }
+  const recipesLine = recipesInUse(settings, recipes, cells);
+  const banner = [
+    runBanner({ contractFile: settings.contractFile, contract, recipes: recipesLine, targets, cells: cells.filter((c) => !c.filteredBy).length, phases: settings.phases, seed }),
+    ...(settings.rateLimitPerSecond > 0 ? [pacedNotice(settings.rateLimitPerSecond, settings.kind === 'remote' && !env.RATE_LIMIT_RPS?.trim())] : []),
+  ];
   new AllureCellWriter({ resultsDir: paths.allureResults, contractTitle: contract.title, multiTarget: targets.length > 1, strictCoverage: settings.strictCoverage }).writeEnvironment({
     target: targets.map((t) => `${t.name}=${t.baseURL}`).join(' '),
-    contract: `${contract.title} ${contract.version}`,
+    contract: `${displayPath(settings.contractFile)} (${contract.title} ${contract.version})`,
     contract_sha256: contract.sha256,
-    recipes: recipes.files.join(', ') || '(derived from the contract only)',
+    recipes: recipesLine,
+    seed: String(seed),
     tags: settings.tags.join(',') || '(all)',
     writes_allowed: String(settings.allowWrites),
     strict_coverage: String(settings.strictCoverage),
@@ -129,6 +171,10 @@ export default async function globalSetup(config: FullConfig): Promise<(() => Pr
     allowWrites: settings.allowWrites,
     diagnoses,
     ...(mock ? { mock: { profile: mock.profile.name, mutant: mock.mutant?.name ?? null } } : {}),
+    generation: { phases: settings.phases, fuzzRuns: settings.fuzzRuns, seed, maxResponseTimeMs: settings.maxResponseTimeMs },
+    rateLimitPerSecond: settings.rateLimitPerSecond,
+    banner,
+    pin: { coverage: settings.pinCoverage, minPassed: settings.minPassed },
   });
   const running = mock;
   return running ? () => running.close() : undefined;

@@ -1,11 +1,11 @@
-import { failure, jsonMediaType, parseJsonBody, valueAt } from './http';
+import { failure, parseJsonBody, succeededWithJson, valueAt } from './http';
 import type { Check } from './types';
 
 /** A list the recipe expects to be new is not empty and repeats none of the values saved before. */
 export const fresh_values: Check = (ctx, exchange) => {
   const { response } = exchange;
   const fresh = ctx.expect.fresh;
-  if (!response || !fresh || response.status < 200 || response.status >= 300 || !jsonMediaType(response)) return null;
+  if (!response || !fresh || !succeededWithJson(response)) return null;
   const list = valueAt(parseJsonBody(response.body), fresh.pointer);
   // A missing or malformed list is response_schema_conformance's to report.
   if (!Array.isArray(list)) return null;

@@ -99,6 +99,32 @@ export function valueAt(data: unknown, pointer: string): unknown {
   return node;
 }
 
+// The items a pointer names, with `*` standing for every array item or member (e.g. /notes/*/id): every
+// match, in document order. A pointer without `*` names one value: a list's items, or the value itself.
+
+export function itemsAt(data: unknown, pointer: string): unknown[] {
+  const tokens = pointerTokens(pointer);
+  if (!tokens.includes('*')) {
+    const value = valueAt(data, pointer);
+    return value === undefined ? [] : Array.isArray(value) ? value : [value];
+  }
+  let nodes: unknown[] = [data];
+  for (const token of tokens) {
+    nodes = nodes.flatMap((node) => {
+      if (node === null || typeof node !== 'object') return [];
+      if (token === '*') return Object.values(node);
+      const next = (node as Record<string, unknown>)[token];
+      return next === undefined ? [] : [next];
+    });
+  }
+  return nodes;
+}
+
+/** Whether a response is a successful JSON answer (RFC 9110 §15.3): list and value assertions judge only those. */
+export function succeededWithJson(response: ResponseRecord | null): boolean {
+  return response !== null && response.status >= 200 && response.status < 300 && jsonMediaType(response) !== null;
+}
+
 export function jsonType(value: unknown): ValueShape['type'] {
   if (value === undefined) return 'absent';
   if (value === null) return 'null';

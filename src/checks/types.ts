@@ -53,9 +53,40 @@ export interface Expectations {
   /** The list at `pointer` must be non-empty and share no item with `notIn`. */
   fresh?: { pointer: string; notIn: unknown[]; because: string };
   /** The value at `pointer` must equal `value` (lists: the same items, in any order). */
-  same?: { pointer: string; value: unknown; because: string };
+  same?: { pointer: string; value: unknown; because: string; origin: ValueOrigin };
   /** One of these documented responses must arrive, not merely any documented one. */
   require?: { statuses: string[]; because: string };
+  /** The documented responses the exchange aims at (keys: `500`, `5XX`, `default`): only those may be a 5xx. */
+  aimedAt?: string[];
+  /** The request uses a method the contract does not document for its path. */
+  undocumentedMethod?: { method: string; documented: string[] };
+  /** The request leaves out a required parameter or body member. */
+  missing?: { in: 'path' | 'query' | 'header' | 'cookie' | 'body'; name: string };
+  /** The exchange must not take longer than this; `from` names the setting. */
+  maxResponseTime?: { ms: number; from: string };
+  /** The items at `pointer` must include every value in `values`. */
+  contains?: ListExpectation;
+  /** The items at `pointer` must include none of `values`. */
+  excludes?: ListExpectation;
+  /** There must be no items at `pointer`. */
+  empty?: { pointer: string; because: string };
+  /** Another identity's request for a resource must be refused with a client error. */
+  refuse?: { because: string; caller: string; owner: string };
+}
+
+/** Where the values a list assertion compares with come from, for the words of a failure. */
+export type ValueOrigin =
+  | { kind: 'saved'; name: string; step: string; identity: string | null }
+  | { kind: 'sent'; pointer: string }
+  | { kind: 'literal' };
+
+export interface ListExpectation {
+  pointer: string;
+  values: unknown[];
+  because: string;
+  origin: ValueOrigin;
+  /** The identity the request was sent as (a list shown to one identity may hold another's values). */
+  caller: string | null;
 }
 
 export interface CheckContext {
@@ -76,7 +107,8 @@ export type Location =
   | { part: 'status' }
   | { part: 'header'; name: string }
   | { part: 'body'; pointer: string }
-  | { part: 'connection' };
+  | { part: 'connection' }
+  | { part: 'time' };
 
 /** A value as a failure may show it: its JSON type always, its text only when it is not secret. */
 export interface ValueShape {
@@ -111,8 +143,17 @@ export type Expected =
   | { kind: 'anonymous-access' }
   | { kind: 'required-status'; statuses: string[]; because: string }
   | { kind: 'fresh-values'; because: string }
-  | { kind: 'same-values'; because: string; count: number }
-  | { kind: 'response' };
+  | { kind: 'same-values'; because: string; expected: ValueShape[]; origin: ValueOrigin }
+  | { kind: 'response' }
+  | { kind: 'not-server-error'; aimedAt: string[] }
+  | { kind: 'unsupported-method'; method: string; documented: string[] }
+  | { kind: 'allow-header'; method: string }
+  | { kind: 'missing-refused'; in: string; name: string; statuses: string[] }
+  | { kind: 'response-time'; ms: number; from: string }
+  | { kind: 'list-contains'; because: string; count: number; origin: ValueOrigin; caller: string | null }
+  | { kind: 'list-excludes'; because: string; count: number; origin: ValueOrigin; caller: string | null }
+  | { kind: 'list-empty'; because: string }
+  | { kind: 'cross-identity-refusal'; because: string; caller: string; owner: string; statuses: string[] };
 
 /** What arrived instead. */
 export type Actual =
@@ -124,8 +165,10 @@ export type Actual =
   | { kind: 'unparsable'; reason: string; value: ValueShape }
   | { kind: 'empty-list' }
   | { kind: 'reused'; kept: number; of: number }
-  | { kind: 'different'; missing: number; extra: number }
-  | { kind: 'transport'; error: TransportErrorKind; message: string };
+  | { kind: 'different'; missing: number; extra: number; got: ValueShape[] }
+  | { kind: 'transport'; error: TransportErrorKind; message: string }
+  | { kind: 'duration'; ms: number }
+  | { kind: 'items'; count: number; matched: number };
 
 export interface Failure {
   check: string;
@@ -144,6 +187,19 @@ export interface Failure {
   underTest?: string;
   /** Filled by the engine: the candidate or flow step whose exchange failed. */
   step?: string;
+  /** Filled by the engine for a generated request: its phase and seed, the input (masked) and, fuzzed, what it was shrunk from. */
+  input?: GeneratedInput;
+  /** Filled by the engine for a generated request: how to make it again (npm run replay). */
+  replay?: { phase: 'coverage'; seed: number; operationId: string; case: number } | { phase: 'fuzz'; seed: number; operationId: string; path: string };
+}
+
+export interface GeneratedInput {
+  phase: 'coverage' | 'fuzz';
+  seed: number;
+  label: string;
+  /** The input as a person may read it: secret values masked, long ones cut. */
+  shown: string[];
+  shrunk?: { steps: number; requests: number; from: string[] };
 }
 
 export type Check = (ctx: CheckContext, exchange: Exchange) => Failure | null;

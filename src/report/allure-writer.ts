@@ -9,8 +9,8 @@ import { FileSystemWriter, ReporterRuntime } from 'allure-js-commons/sdk/reporte
 import { Status, type Label, type Parameter, type StatusDetails } from 'allure-js-commons';
 import type { Cell } from '../scenarios/plan';
 import type { CellVerdict, ExchangeDetail } from './verdict';
-import { GAPS } from './verdict';
-import { CHECK_HELD, failureContext, failureLines, OUTCOME_WORDS, SINGLE_INPUT_LABEL } from './wording';
+import { failsRun } from './coverage';
+import { CHECK_HELD, failureContext, failureLines, generatedSummary, OUTCOME_WORDS, SINGLE_INPUT_LABEL } from './wording';
 
 
 export interface AllureContext {
@@ -27,7 +27,7 @@ const md5 = (text: string) => createHash('md5').update(text).digest('hex');
 
 function status(verdict: CellVerdict, strict: boolean): Status {
   if (verdict.outcome === 'passed') return Status.PASSED;
-  if (verdict.outcome === 'failed' || (strict && GAPS.includes(verdict.outcome))) return Status.FAILED;
+  if (failsRun(verdict, strict)) return Status.FAILED;
   return Status.SKIPPED;
 }
 
@@ -37,9 +37,14 @@ function details(verdict: CellVerdict): StatusDetails {
     const curl = verdict.exchanges.filter((e) => e.failure).map((e) => `reproduce${e.label === SINGLE_INPUT_LABEL ? '' : ` (${e.label})`}:\n${e.curl}`).join('\n\n');
     return { message, trace: curl };
   }
-  const message = verdict.reason ? `${OUTCOME_WORDS[verdict.outcome]}: ${verdict.reason}` : verdict.provokedBy ? `provoked by: ${verdict.provokedBy}` : '';
+  const message = verdict.reason ? `${OUTCOME_WORDS[verdict.outcome]}: ${verdict.reason}` : verdict.provokedBy ? `provoked by: ${verdict.provokedBy}` : verdict.generated ? generatedSummary(verdict.generated) : '';
   return message ? { message } : {};
 }
+
+const PHASE_WORDS = {
+  coverage: 'the coverage phase: requests derived from the contract alone, one input varied at a time (boundaries, wrong types, formats, patterns, long and non-ASCII text, required inputs left out, undocumented methods)',
+  fuzz: 'the fuzz phase: requests generated with fast-check from the seed, valid and invalid, a failing one shrunk to a small one',
+} as const;
 
 export class AllureCellWriter {
   private readonly runtime: ReporterRuntime;
@@ -50,27 +55,32 @@ export class AllureCellWriter {
 
   write(cell: Cell, verdict: CellVerdict, exchanges: ExchangeDetail[], start: number): void {
     const { runtime, ctx } = this;
-    const group = cell.kind === 'response' ? cell.group : 'Stateful flows';
+    const group = cell.kind === 'flow' ? 'Stateful flows' : cell.group;
     // Allure orders a level by name: the position prefix keeps operations in contract order.
     const position = (n: number) => String(n).padStart(String(ctx.operations ?? n).length, '0');
-    const suite = cell.kind === 'response' ? `${position(cell.position)} ${cell.operationId} · ${cell.method} ${cell.path}` : 'flows';
+    const suite = cell.kind === 'flow' ? 'flows' : `${position(cell.position)} ${cell.operationId} · ${cell.method} ${cell.path}`;
     const labels: Label[] = [
       { name: 'parentSuite', value: ctx.multiTarget ? verdict.target : group },
       // A flow is its own only entry: a level named after it would repeat it.
-      ...(cell.kind === 'response' || ctx.multiTarget ? [{ name: 'suite', value: ctx.multiTarget ? `${group} › ${suite}` : suite }] : []),
+      ...(cell.kind !== 'flow' || ctx.multiTarget ? [{ name: 'suite', value: ctx.multiTarget ? `${group} › ${suite}` : suite }] : []),
       { name: 'outcome', value: OUTCOME_WORDS[verdict.outcome] },
       ...cell.tags.map((t) => ({ name: 'tag', value: t })),
       ...[...new Set(verdict.failures.map((f) => f.kind))].map((kind) => ({ name: 'violation', value: kind })),
       ...[...new Set(verdict.failures.map((f) => f.check))].map((check) => ({ name: 'check', value: check })),
-      ...(ctx.strictCoverage && GAPS.includes(verdict.outcome) ? [{ name: 'violation', value: 'coverage' }] : []),
+      ...(verdict.outcome !== 'failed' && failsRun(verdict, ctx.strictCoverage) ? [{ name: 'violation', value: 'coverage' }] : []),
     ];
     const parameters: Parameter[] = [
       { name: 'target', value: verdict.target },
-      ...(cell.kind === 'response' ? [{ name: 'operation', value: `${cell.method} ${cell.path}` }] : [{ name: 'operations', value: cell.operations.join(', ') }]),
+      ...(cell.kind !== 'flow' ? [{ name: 'operation', value: `${cell.method} ${cell.path}` }] : [{ name: 'operations', value: cell.operations.join(', ') }]),
+      ...(verdict.generated ? [{ name: 'seed', value: String(verdict.generated.seed) }] : []),
       ...(verdict.provokedBy ? [{ name: 'provoked by', value: verdict.provokedBy, excluded: true }] : []),
     ];
     const description = [
-      cell.kind === 'response' ? `**${cell.method} ${cell.path}** (${cell.operationId}), documented response **${cell.status}**: ${cell.description || '(no description)'}` : `**Flow ${cell.flow.id}**: ${cell.flow.summary}`,
+      cell.kind === 'response'
+        ? `**${cell.method} ${cell.path}** (${cell.operationId}), documented response **${cell.status}**: ${cell.description || '(no description)'}`
+        : cell.kind === 'generated'
+          ? `**${cell.method} ${cell.path}** (${cell.operationId}), ${PHASE_WORDS[cell.phase]}. Every request is a step; the failing ones carry the request and response.${verdict.generated ? `\n\n${generatedSummary(verdict.generated)} (FUZZ_SEED=${verdict.generated.seed} sends the same requests again).` : ''}`
+          : `**Flow ${cell.flow.id}**: ${cell.flow.summary}`,
       verdict.summary ? `\nScenario: ${verdict.summary}.` : '',
       verdict.origin ? `\nRecipe: ${verdict.origin}.` : '',
       ...(verdict.notes ?? []).map((n) => `\n${n}.`),
@@ -102,9 +112,11 @@ export class AllureCellWriter {
         const sub = runtime.startStep(uuid, step, { name: broken ? `✗ ${text}` : text, start: at, status: broken ? Status.FAILED : Status.PASSED });
         if (sub) runtime.stopStep(sub, { stop: at });
       }
-      runtime.writeAttachment(uuid, step, 'request', Buffer.from(ex.requestText), { contentType: 'text/plain' });
-      runtime.writeAttachment(uuid, step, 'response', Buffer.from(ex.responseText), { contentType: 'text/plain' });
-      runtime.writeAttachment(uuid, step, 'reproduce with curl', Buffer.from(`${ex.curl}\n`), { contentType: 'text/plain' });
+      if (ex.requestText || ex.responseText) {
+        runtime.writeAttachment(uuid, step, 'request', Buffer.from(ex.requestText), { contentType: 'text/plain' });
+        runtime.writeAttachment(uuid, step, 'response', Buffer.from(ex.responseText), { contentType: 'text/plain' });
+        runtime.writeAttachment(uuid, step, 'reproduce with curl', Buffer.from(`${ex.curl}\n`), { contentType: 'text/plain' });
+      }
       at += Math.max(1, Math.round(ex.durationMs));
       if (step) runtime.stopStep(step, { stop: at });
     }

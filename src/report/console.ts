@@ -1,16 +1,16 @@
 /** What a person sees in the terminal: a line per cell as it finishes, then one summary. */
 import { relative } from 'node:path';
-import { failing, totalsLine, type CoverageCell, type CoverageMatrix } from './coverage';
+import { failing, failsRun, gateProblems, totalsLine, type CoverageCell, type CoverageMatrix } from './coverage';
 import type { reportPaths } from './paths';
 import type { CellVerdict } from './verdict';
-import { failureLines, OUTCOME_WORDS } from './wording';
+import { failureLines, generatedSummary, OUTCOME_WORDS } from './wording';
 
 const MARK: Record<CellVerdict['outcome'], string> = { passed: '✓', failed: '✗', not_provoked: '○', skipped: '–', not_covered: '·', filtered: ' ' };
 
 /** One line per finished cell: what it is and, unless it passed, why. */
 export function progressLine(v: CellVerdict, multiTarget: boolean): string {
   const who = multiTarget ? `[${v.target}] ` : '';
-  if (v.outcome === 'passed') return `  ${MARK.passed} ${who}${v.title}${v.provokedBy ? ` (provoked by: ${v.provokedBy})` : ''}`;
+  if (v.outcome === 'passed') return `  ${MARK.passed} ${who}${v.title}${v.provokedBy ? ` (provoked by: ${v.provokedBy})` : v.generated ? ` (${generatedSummary(v.generated)})` : ''}`;
   if (v.outcome === 'failed') return `  ${MARK.failed} ${who}${v.title}: ${v.failures.map((f) => failureLines(f)[0]).join('; ')}`;
   return `  ${MARK[v.outcome]} ${who}${v.title} ${OUTCOME_WORDS[v.outcome]}: ${v.reason ?? ''}`;
 }
@@ -38,9 +38,13 @@ export function summaryText(m: CoverageMatrix, paths: ReturnType<typeof reportPa
     out.push(`target ${t.name}: ${t.baseURL}`, ...grid(m, t.name));
     const flows = m.cells.filter((c) => c.target === t.name && c.kind === 'flow' && c.outcome !== 'filtered');
     if (flows.length) out.push(`flows: ${flows.map((f) => `${f.key.replace(/^flow /, '')} ${SHORT[f.outcome]}`).join(', ')}`);
+    const generated = m.cells.filter((c) => c.target === t.name && c.kind === 'generated' && c.outcome !== 'filtered');
+    if (generated.length) out.push(`generated: ${generated.map((g) => `${g.key} ${SHORT[g.outcome]}`).join(', ')}`);
   }
   out.push('', totalsLine(m.totals));
   for (const d of m.diagnoses) out.push(`!! ${d}`);
+  const gate = gateProblems(m);
+  for (const g of gate) out.push('', `✗ ${g}`);
   const bad = failing(m);
   for (const c of bad.slice(0, 12)) {
     const who = m.targets.length > 1 ? `[${c.target}] ` : '';
@@ -49,17 +53,20 @@ export function summaryText(m: CoverageMatrix, paths: ReturnType<typeof reportPa
         out.push('', `✗ ${who}${f[0]}`, ...f.slice(1).map((l) => `  ${l}`));
         if (c.reproduce[i]) out.push(`  reproduce: ${c.reproduce[i]}`);
       }
+      if (c.replay) out.push(`  replay: npm run replay -- ${c.replay}`);
     } else out.push('', `✗ ${who}${c.title} ${OUTCOME_WORDS[c.outcome]} (fails under STRICT_COVERAGE=1): ${c.reason ?? ''}`);
   }
   if (bad.length > 12) out.push('', `… ${bad.length - 12} more in ${rel(paths.coverageMd)}`);
-  const gaps = m.strictCoverage ? [] : m.cells.filter((c) => c.outcome === 'not_provoked' || c.outcome === 'skipped' || c.outcome === 'not_covered');
+  // Generated phases are listed once per target above; their skips are no gap in the contract's coverage.
+  const gaps = m.cells.filter((c) => c.kind !== 'generated' && !failsRun(c, m.strictCoverage) && (c.outcome === 'not_provoked' || c.outcome === 'skipped' || c.outcome === 'not_covered'));
   if (gaps.length) {
     out.push('');
     for (const c of gaps.slice(0, 8)) out.push(`${MARK[c.outcome]} ${m.targets.length > 1 ? `[${c.target}] ` : ''}${c.title} ${OUTCOME_WORDS[c.outcome]}: ${c.reason ?? ''}`);
     if (gaps.length > 8) out.push(`… ${gaps.length - 8} more in ${rel(paths.coverageMd)}`);
   }
   out.push('', `reports: ${html ? `${rel(html)} (open it in a browser, or npm run report:open), ` : ''}${rel(paths.coverageMd)}, ${rel(paths.junit)}`);
-  out.push(bad.length ? `verdict: FAILED (${bad.length} of the cells above fail the run)` : 'verdict: passed');
+  const why = [bad.length ? `${bad.length} of the cells above fail the run` : '', gate.length ? 'the coverage gate above fails it' : ''].filter(Boolean).join('; ');
+  out.push(why ? `verdict: FAILED (${why})` : 'verdict: passed');
   return out.join('\n');
 }
 

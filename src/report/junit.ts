@@ -4,7 +4,7 @@
  * count exactly what the console, Allure and the coverage matrix count.
  */
 import { GAPS } from './verdict';
-import type { CoverageCell, CoverageMatrix } from './coverage';
+import { failsRun, type CoverageCell, type CoverageMatrix } from './coverage';
 import { OUTCOME_WORDS } from './wording';
 
 // XML 1.0 §2.2: control characters other than tab, newline and return cannot appear even escaped.
@@ -20,11 +20,11 @@ function testcase(c: CoverageCell, strict: boolean, seconds: number): string {
   const props = `<properties>${properties.map(([n, v]) => `<property name="${xml(n!)}" value="${xml(v!)}"/>`).join('')}</properties>`;
   let body = '';
   if (c.outcome === 'failed') {
-    const text = [...c.failures.map((f) => f.join('\n')), ...c.reproduce.map((r) => `reproduce: ${r}`)].join('\n\n');
+    const text = [...c.failures.map((f) => f.join('\n')), ...c.reproduce.map((r) => `reproduce: ${r}`), ...(c.replay ? [`replay: npm run replay -- ${c.replay}`] : [])].join('\n\n');
     body = `<failure message="${xml(c.failures[0]?.[1] ?? 'failed')}" type="${xml(c.failures[0]?.[1]?.match(/^\[(\w+)\]/)?.[1] ?? 'failure')}">${xml(text)}</failure>`;
   } else if (GAPS.includes(c.outcome)) {
     const message = `${OUTCOME_WORDS[c.outcome]}: ${c.reason ?? ''}`;
-    body = strict ? `<failure message="${xml(message)}" type="coverage">${xml(message)}</failure>` : `<skipped message="${xml(message)}"/>`;
+    body = failsRun(c, strict) ? `<failure message="${xml(message)}" type="coverage">${xml(message)}</failure>` : `<skipped message="${xml(message)}"/>`;
   }
   const classname = `${c.target}.${c.kind === 'flow' ? 'flows' : c.operationId}`;
   return `    <testcase name="${xml(c.title)}" classname="${xml(classname)}" time="${seconds.toFixed(3)}">${props}${body}</testcase>`;
@@ -32,8 +32,8 @@ function testcase(c: CoverageCell, strict: boolean, seconds: number): string {
 
 export function renderJunit(m: CoverageMatrix, durations: Map<string, number>): string {
   const run = m.cells.filter((c) => c.outcome !== 'filtered');
-  const failuresOf = (cells: CoverageCell[]) => cells.filter((c) => c.outcome === 'failed' || (m.strictCoverage && GAPS.includes(c.outcome))).length;
-  const skippedOf = (cells: CoverageCell[]) => (m.strictCoverage ? 0 : cells.filter((c) => GAPS.includes(c.outcome)).length);
+  const failuresOf = (cells: CoverageCell[]) => cells.filter((c) => failsRun(c, m.strictCoverage)).length;
+  const skippedOf = (cells: CoverageCell[]) => cells.filter((c) => GAPS.includes(c.outcome) && !failsRun(c, m.strictCoverage)).length;
   const seconds = (c: CoverageCell) => (durations.get(`${c.target}\u0000${c.key}`) ?? 0) / 1000;
   const suites = new Map<string, CoverageCell[]>();
   for (const c of run) {

@@ -5,16 +5,19 @@
  * one test per target; a cell is a step of it, its verdict a step annotation.
  */
 import { mkdirSync, rmSync, writeFileSync } from 'node:fs';
+import { dirname, relative } from 'node:path';
 import type { FullConfig, FullResult, Reporter, Suite, TestCase, TestError, TestResult, TestStep } from '@playwright/test/reporter';
 import type { Cell } from '../scenarios/plan';
 import { readRunPlan, removeRunPlan, type RunPlan } from '../scenarios/run-plan';
 import { AllureCellWriter } from './allure-writer';
 import { generateHtmlReport, preloadAllure } from './allure-html';
 import { progressLine, summaryText } from './console';
-import { buildMatrix, failing, NOT_JUDGED, renderMarkdown } from './coverage';
+import { buildMatrix, failing, gateProblems, NOT_JUDGED, renderMarkdown, type CoverageMatrix } from './coverage';
+import { coverageLosses, passedCount, recordCoverage } from './pin';
+import { failureContext, failureLines } from './wording';
 import { renderJunit } from './junit';
-import { reportPaths } from './paths';
-import { VERDICT_ANNOTATION, type CellVerdict } from './verdict';
+import { failureFile, reportPaths } from './paths';
+import { VERDICT_ANNOTATION, type CellVerdict, type FailureRecord } from './verdict';
 
 /** Set by the wrapper for `--no-report` (e.g. shards, whose results are merged later). */
 export const NO_HTML_ENV = 'CONTRACT_SUITE_NO_HTML';
@@ -34,7 +37,7 @@ export default class ConformanceReporter implements Reporter {
   onBegin(_config: FullConfig, _suite: Suite): void {
     this.run = readRunPlan();
     if (this.run && this.html) void preloadAllure().catch(() => undefined);
-    if (this.run) process.stdout.write(`${this.run.contract.title} ${this.run.contract.version}: ${this.run.cells.filter((c) => !c.filteredBy).length} cells on ${this.run.targets.map((t) => `${t.name} (${t.baseURL})`).join(', ')}\n`);
+    if (this.run) process.stdout.write(`${this.run.banner.join('\n')}\n`);
   }
 
   /** Errors outside tests (global setup: settings, contract, recipes, preflight): their message is the whole story. */
@@ -80,7 +83,10 @@ export default class ConformanceReporter implements Reporter {
     const unjudged = this.unjudged(run, result.status);
     const verdicts = [...this.verdicts, ...unjudged.map((u) => u.verdict)];
     const diagnoses = [...run.diagnoses, ...allNotFound(verdicts)];
-    const matrix = buildMatrix(run, verdicts, diagnoses);
+    const multiTarget = run.targets.length > 1;
+    const replayFile = (target: string, key: string) => relative(process.cwd(), failureFile(this.paths.failures, target, key, multiTarget));
+    const matrix = buildMatrix(run, verdicts, diagnoses, replayFile);
+    this.pin(run, matrix);
     for (const c of matrix.cells) {
       if (c.outcome === 'failed' && c.failures.length === 0 && c.reason) c.failures.push([`${c.title}: ${c.reason}`]);
     }
@@ -89,7 +95,9 @@ export default class ConformanceReporter implements Reporter {
     writeFileSync(this.paths.coverageJson, `${JSON.stringify(matrix, null, 2)}\n`);
     writeFileSync(this.paths.coverageMd, markdown);
     writeFileSync(this.paths.junit, renderJunit(matrix, new Map(verdicts.map((v) => [`${v.target}\u0000${v.key}`, v.durationMs]))));
-    writeFileSync(this.paths.json, `${JSON.stringify({ schemaVersion: 2, status: failing(matrix).length ? 'failed' : 'passed', totals: matrix.totals, verdicts }, null, 2)}\n`);
+    const failed = failing(matrix).length > 0 || gateProblems(matrix).length > 0;
+    writeFileSync(this.paths.json, `${JSON.stringify({ schemaVersion: 2, status: failed ? 'failed' : 'passed', totals: matrix.totals, verdicts }, null, 2)}\n`);
+    writeFailureFiles(run, verdicts, (target, key) => failureFile(this.paths.failures, target, key, multiTarget));
     let html: string | null = null;
     if (this.html) {
       const writer = new AllureCellWriter({ operations: run.contract.operations.length, resultsDir: this.paths.allureResults, contractTitle: run.contract.title, multiTarget: run.targets.length > 1, strictCoverage: run.strictCoverage });
@@ -106,12 +114,51 @@ export default class ConformanceReporter implements Reporter {
     writeFileSync(this.paths.summary, `${summary}\n`);
     process.stdout.write(`${summary}\n`);
     if (this.html && !html && result.status === 'passed') return { status: 'failed' };
-    return failing(matrix).length && result.status === 'passed' ? { status: 'failed' } : undefined;
+    if (!failed && result.status === 'passed') recordCoverage(this.paths.coveragePin, matrix, run.startedAt);
+    return failed && result.status === 'passed' ? { status: 'failed' } : undefined;
+  }
+
+  /** PIN_COVERAGE and MIN_PASSED: a gate whose coverage drops fails, naming what it lost. */
+  private pin(run: RunPlan, matrix: CoverageMatrix): void {
+    if (run.pin.coverage) {
+      const lost = coverageLosses(this.paths.coveragePin, matrix);
+      if (lost.length) matrix.coverageLost = lost;
+    }
+    if (run.pin.minPassed > 0) {
+      const below = run.targets.map((t) => ({ target: t.name, passed: passedCount(matrix, t.name), floor: run.pin.minPassed })).filter((b) => b.passed < b.floor);
+      if (below.length) matrix.belowFloor = below;
+    }
   }
 
   async onExit(): Promise<void> {
     removeRunPlan();
     rmSync(this.paths.playwrightOutput, { recursive: true, force: true });
+  }
+}
+
+/** reports/failures/<cell>.json for every failed generated cell: what `npm run replay -- <file>` sends again. */
+function writeFailureFiles(run: RunPlan, verdicts: CellVerdict[], fileOf: (target: string, key: string) => string): void {
+  for (const v of verdicts) {
+    const replayable = v.failures.filter((f) => f.replay);
+    if (v.outcome !== 'failed' || replayable.length === 0) continue;
+    const target = run.targets.find((t) => t.name === v.target);
+    const file = fileOf(v.target, v.key);
+    mkdirSync(dirname(file), { recursive: true });
+    const record: FailureRecord = {
+      version: 1,
+      cell: v.key,
+      target: { name: v.target, baseURL: target?.baseURL ?? '', ...(run.mock ? { mock: run.mock } : {}) },
+      contract: { file: run.contract.file, sha256: run.contract.sha256 },
+      recipes: run.recipes.files,
+      allowWrites: run.allowWrites,
+      failures: replayable.map((f) => ({
+        check: f.check,
+        lines: [failureContext(v.title, f, v.kind), ...failureLines(f)],
+        curl: v.exchanges.findLast((e) => e.failure?.step === f.step)?.curl ?? '',
+        replay: f.replay!,
+      })),
+    };
+    writeFileSync(file, `${JSON.stringify(record, null, 2)}\n`);
   }
 }
 

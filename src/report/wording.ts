@@ -1,6 +1,6 @@
 /** Every sentence the suite prints about a verdict comes from here. */
 import { readablePath } from '../contract/json-pointer';
-import type { Actual, Expected, Failure, Location, SchemaFinding, TransportErrorKind, ValueShape } from '../checks/types';
+import type { Actual, Expected, Failure, Location, SchemaFinding, TransportErrorKind, ValueOrigin, ValueShape } from '../checks/types';
 import type { Diagnosis } from '../settings/preflight';
 import type { Outcome } from './verdict';
 
@@ -31,6 +31,23 @@ export function where(location: Location): string {
       return bodyPath(location.pointer);
     case 'connection':
       return 'connection';
+    case 'time':
+      return 'response time';
+  }
+}
+
+const plural = (n: number, one: string, many = `${one}s`) => `${n} ${n === 1 ? one : many}`;
+
+/** Where compared values come from: `the value saved as "id" by step create (as NOTES_API_KEY)`. */
+export function originText(origin: ValueOrigin, count: number): string {
+  const values = count === 1 ? 'the value' : `the ${count} values`;
+  switch (origin.kind) {
+    case 'saved':
+      return `${values} saved as "${origin.name}" by step ${origin.step}${origin.identity ? ` (as ${origin.identity})` : ''}`;
+    case 'sent':
+      return `${values} sent at ${origin.pointer}`;
+    case 'literal':
+      return count === 1 ? 'the given value' : `the ${count} given values`;
   }
 }
 
@@ -135,9 +152,29 @@ export function expectedText(e: Expected): string {
     case 'fresh-values':
       return `a non-empty list of new values, because ${e.because}`;
     case 'same-values':
-      return `the ${e.count} saved value${e.count === 1 ? '' : 's'}, because ${e.because}`;
+      return e.expected.length === 1 && e.origin.kind !== 'literal' && e.expected[0]!.preview !== undefined
+        ? `${valueText(e.expected[0]!)}, ${originText(e.origin, 1)}, because ${e.because}`
+        : `the same ${e.expected.length === 1 ? 'value as' : `${e.expected.length} items as`} ${originText(e.origin, e.expected.length)}${e.expected.length === 1 ? '' : ', in any order'}, because ${e.because}`;
     case 'response':
       return 'an HTTP response';
+    case 'not-server-error':
+      return `no server error (a 5xx says the server failed, RFC 9110 §15.6)${e.aimedAt.length ? `; the request aims at ${list(e.aimedAt)}` : ''}`;
+    case 'unsupported-method':
+      return `a refusal of ${e.method}, which the contract does not document for this path (it documents ${list(e.documented, 'and')}): 405 with Allow, 404 or another client error`;
+    case 'allow-header':
+      return `the header (RFC 9110 §15.5.6: a 405 lists the methods the resource supports), on the 405 to ${e.method}`;
+    case 'missing-refused':
+      return `a client error${e.statuses.length ? ` (${list(e.statuses)})` : ''}: the required ${e.in === 'body' ? (e.name === '' ? 'request body' : `body member ${e.name}`) : `${e.in} parameter ${e.name}`} was left out`;
+    case 'response-time':
+      return `an answer within ${e.ms} ms (${e.from})`;
+    case 'list-contains':
+      return `items that include ${originText(e.origin, e.count)}, because ${e.because}`;
+    case 'list-excludes':
+      return `items that hold none of ${originText(e.origin, e.count)}${e.caller ? `, shown to ${e.caller}` : ''}, because ${e.because}`;
+    case 'list-empty':
+      return `no items, because ${e.because}`;
+    case 'cross-identity-refusal':
+      return `a refusal (a documented client error${e.statuses.length ? `: ${list(e.statuses)}` : ''}): the resource is ${e.owner}'s and ${e.caller} asked for it, because ${e.because}`;
   }
 }
 
@@ -155,7 +192,7 @@ const TRANSPORT_WORDS: Record<TransportErrorKind, string> = {
 export function actualText(a: Actual, expected?: Expected): string {
   switch (a.kind) {
     case 'status':
-      return a.status >= 200 && a.status < 300 && expected && ['rejection', 'authentication-required'].includes(expected.kind) ? `${a.status}: it was accepted` : String(a.status);
+      return a.status >= 200 && a.status < 300 && expected && ['rejection', 'authentication-required', 'unsupported-method', 'missing-refused', 'cross-identity-refusal'].includes(expected.kind) ? `${a.status}: it was accepted` : String(a.status);
     case 'value':
       return expected?.kind === 'schema' && (expected.finding.keyword === 'oneOf' || expected.finding.keyword === 'anyOf') ? compositeActual(expected.finding) : valueText(a.value);
     case 'text':
@@ -171,7 +208,14 @@ export function actualText(a: Actual, expected?: Expected): string {
     case 'reused':
       return `${a.kept} of ${a.of} values repeated from before`;
     case 'different':
-      return `${a.missing} saved value${a.missing === 1 ? '' : 's'} missing and ${a.extra} other${a.extra === 1 ? '' : 's'} shown`;
+      if (expected?.kind === 'same-values' && expected.expected.length === 1 && a.got.length === 1) return valueText(a.got[0]!);
+      return `${plural(a.got.length, 'item')}: ${a.missing} of those expected missing and ${plural(a.extra, 'other')}`;
+    case 'duration':
+      return `an answer after ${a.ms} ms`;
+    case 'items':
+      if (expected?.kind === 'list-contains') return `${plural(a.count, 'item')}${a.count === 0 ? '' : a.matched === 0 ? `, ${expected.count === 1 ? 'not that one' : 'none of those'}` : `, only ${a.matched} of those`}`;
+      if (expected?.kind === 'list-excludes') return `${plural(a.count, 'item')}, ${a.matched === expected.count && expected.count > 1 ? 'all' : a.matched} of them ${expected.count === 1 ? 'that value' : 'those values'}`;
+      return plural(a.count, 'item');
     case 'transport':
       return `${TRANSPORT_WORDS[a.error]} (${a.message})`;
   }
@@ -192,6 +236,11 @@ export function failureLines(f: Failure): string[] {
   }
   lines.push(...groupedMore(f.more ?? []));
   for (const also of f.also ?? []) lines.push(`  the same response also broke ${also.check}: ${findingText(also)}`);
+  if (f.input) {
+    const { phase, seed, shown, shrunk } = f.input;
+    lines.push(`  ${phase === 'fuzz' && shrunk ? 'shrunk input' : 'input'} (${phase} phase, FUZZ_SEED=${seed}): ${shown.join('; ')}`);
+    if (shrunk) lines.push(`  found as: ${shrunk.from.join('; ')} (shrunk in ${shrunk.steps} step${shrunk.steps === 1 ? '' : 's'}, ${shrunk.requests} request${shrunk.requests === 1 ? '' : 's'})`);
+  }
   return lines;
 }
 
@@ -211,9 +260,10 @@ function groupedMore(more: NonNullable<Failure['more']>): string[] {
 }
 
 /** The documented response under test and, separately, what arrived. */
-export function failureContext(title: string, f: Failure, kind: 'response' | 'flow' = 'response'): string {
+export function failureContext(title: string, f: Failure, kind: 'response' | 'flow' | 'generated' = 'response'): string {
   const arrived = f.received === null ? 'no response arrived' : `${f.received} arrived`;
   if (kind === 'flow') return `${title}, step ${f.step ?? '?'} (${f.operationId}, expecting ${f.underTest ?? 'a documented response'}): ${arrived}`;
+  if (kind === 'generated') return `${title}, ${f.step ?? 'a generated request'} (expecting ${f.underTest ?? 'a documented response'}): ${arrived}`;
   return `${title}${f.step && f.step !== SINGLE_INPUT_LABEL ? ` (${f.step})` : ''}: ${arrived}`;
 }
 
@@ -229,7 +279,15 @@ export const CHECK_HELD: Record<string, string> = {
   response_schema_conformance: 'the body matches the documented schema',
   response_headers_conformance: 'the documented headers are present and valid',
   fresh_values: 'the values are new',
-  saved_values_match: 'the values equal the saved ones',
+  saved_values_match: 'the values equal the expected ones',
+  not_a_server_error: 'no server error',
+  unsupported_method: 'the undocumented method was refused',
+  missing_required_parameter: 'the request lacking a required input was refused',
+  max_response_time: 'the answer came within its time budget',
+  cross_identity_access: "another identity's request was refused",
+  list_contains: 'the list holds the expected values',
+  list_excludes: 'the list holds none of the excluded values',
+  list_empty: 'the list is empty',
 };
 
 export const OUTCOME_WORDS: Record<Outcome, string> = {
@@ -241,9 +299,12 @@ export const OUTCOME_WORDS: Record<Outcome, string> = {
   filtered: 'filtered',
 };
 
-export function unprovokedReason(key: string, tried: Array<{ label: string; status: number }>, untried: string[] = []): string {
+/** ` ("key already exists")`: the server's own words about a refusal, when it gave some. */
+const saying = (says: string | undefined) => (says ? ` (${JSON.stringify(says)})` : '');
+
+export function unprovokedReason(key: string, tried: Array<{ label: string; status: number; says?: string }>, untried: string[] = []): string {
   const got = [...new Set(tried.map((t) => t.status))].join(', ');
-  const inputs = tried.map((t) => `${t.label} → ${t.status}`).join(', ');
+  const inputs = tried.map((t) => `${t.label} → ${t.status}${saying(t.says)}`).join(', ');
   return `expected ${key.split(' ').pop()}, got ${got}: documented and conforming, so not a violation (fails only under STRICT_COVERAGE=1); tried: ${inputs}${untried.map((u) => `; ${u}`).join('')}`;
 }
 
@@ -279,8 +340,59 @@ export function recipeToFix(what: string, origin: { file: string } | { derived: 
   return `the contract's examples (${what} is derived: ${origin.derived}), or write ${what} in ${files.at(-1) ?? 'a recipes file beside the contract'}`;
 }
 
-export function stepUnmet(step: string, operationId: string, status: number, needed: string): string {
-  return `step ${step}: ${operationId} answered ${status}, not ${needed}; documented and conforming, so the flow cannot go on (not a violation)`;
+export function stepUnmet(step: string, operationId: string, status: number, needed: string, says?: string): string {
+  return `step ${step}: ${operationId} answered ${status}${saying(says)}, not ${needed}; documented and conforming, so the flow cannot go on (not a violation)`;
+}
+
+export function didNotReach(flow: string, steps: string[], why: string): string {
+  return `flow ${flow} did not reach ${steps.length ? `step ${steps.join(', ')}` : 'this operation'}: ${why}`;
+}
+
+export function judgedInFlow(flow: string, step: string, check: string): string {
+  return `judged in flow ${flow}, whose step ${step} failed [${check}]: the failure is counted on the flow`;
+}
+
+export function nothingToGenerate(operationId: string, phase: 'coverage' | 'fuzz'): string {
+  return phase === 'fuzz' ? `${operationId} takes no input (no parameter, no request body): nothing to fuzz` : `${operationId} takes no input, and the other methods of its path are probed by the first operation on it: nothing to generate`;
+}
+
+export function leftOutCases(count: number, methods: string[]): string {
+  return `${count} generated request${count === 1 ? '' : 's'} left out: ${methods.join(', ')} ${methods.length === 1 ? 'is not a safe method' : 'are not safe methods'} (RFC 9110 §9.2.1); ALLOW_WRITES=1 sends them`;
+}
+
+export function notSentCases(count: number, why: string): string {
+  return `${count} generated request${count === 1 ? '' : 's'} not sent: ${why.replace(/^not run: /, '')}`;
+}
+
+export function knownDefectsMet(times: number, cell: string, check: string): string {
+  return `${times} generated request${times === 1 ? '' : 's'} met the defect already counted in ${cell} [${check}]`;
+}
+
+/** `12 requests: 10 judged, 2 refused (414 ×2)`. */
+export function generatedSummary(g: { sent: number; judged: number; refused: Array<{ status: number; count: number }>; repeats: number; seed: number; phase: string }): string {
+  const refused = g.refused.reduce((n, r) => n + r.count, 0);
+  const parts = [`${g.sent} request${g.sent === 1 ? '' : 's'}`];
+  if (refused) parts.push(`${g.judged} judged, ${refused} refused (${g.refused.map((r) => `${r.status} ×${r.count}`).join(', ')})`);
+  return `${parts.join(': ')}; seed ${g.seed}`;
+}
+
+const MAX_SHOWN_TEXT = 60;
+
+/** A generated value as a failure shows it: quoted, cut when long, with its length. */
+function shownValue(text: string): string {
+  const chars = [...text];
+  const quoted = JSON.stringify(chars.length > MAX_SHOWN_TEXT ? `${chars.slice(0, MAX_SHOWN_TEXT).join('')}…` : text);
+  return chars.length > MAX_SHOWN_TEXT ? `${quoted} (${chars.length} characters)` : quoted;
+}
+
+/** A generated request's input, a line per part: `path otp: ‹masked›`, `query limit: "0"`, `body: {...}`. */
+export function generatedInputLines(built: { method: string; parts: Array<{ in: string; name: string; text: string; secret: boolean }> }, body: unknown, redactor: { redact(text: string): string }): string[] {
+  const lines = built.parts.map((p) => `${p.in} ${p.name}: ${p.secret ? `‹masked string› (${[...p.text].length} characters)` : redactor.redact(shownValue(p.text))}`);
+  if (body !== undefined) {
+    const text = typeof body === 'string' ? body : JSON.stringify(body);
+    lines.push(`body: ${redactor.redact(text.length > 400 ? `${text.slice(0, 400)}… (${text.length} characters)` : text)}`);
+  }
+  return lines.length ? lines : [`${built.method} with no input`];
 }
 
 export function defectCountedIn(step: string, check: string, cell: string): string {
@@ -323,4 +435,39 @@ export function preflightMessage(baseURL: string, d: Diagnosis, servers: string[
 
 export function unknownPathsDiagnosis(baseURL: string): string {
   return `${baseURL} answers every probed operation with 404, as it answers a path that cannot exist: does this server implement the contract's operations?`;
+}
+
+/** The first line of a run: what is judged, with what, against what. */
+export function runBanner(r: { contractFile: string; contract: { title: string; version: string }; recipes: string; targets: Array<{ name: string; baseURL: string }>; cells: number; phases: string[]; seed: number }): string {
+  const rel = (() => {
+    const cwd = process.cwd();
+    return r.contractFile.startsWith(`${cwd}/`) ? r.contractFile.slice(cwd.length + 1) : r.contractFile;
+  })();
+  const targets = r.targets.map((t) => `${t.name} (${t.baseURL})`).join(', ');
+  const phases = r.phases.length ? `generated phases ${r.phases.join(' + ')}, FUZZ_SEED=${r.seed}` : 'no generated phase (PHASES=none)';
+  return `contract ${rel} (${r.contract.title} ${r.contract.version}) · recipes ${r.recipes} · target ${targets} · ${r.cells} cells · ${phases}`;
+}
+
+export function noRecipes(beside: string | null, uncovered: number, responses: number): string {
+  const where = beside === null ? 'none (RECIPES is empty)' : `none found (looked for ${beside})`;
+  return `${where}: ${uncovered} of ${responses} documented response${responses === 1 ? '' : 's'} will be not covered`;
+}
+
+export function pacedNotice(rps: number, byDefault: boolean): string {
+  return `paced: ${rps} request${rps === 1 ? '' : 's'} per second per target${byDefault ? ' (the default against a server other than the embedded mock)' : ' (RATE_LIMIT_RPS)'}; RATE_LIMIT_RPS=0 lifts it, e.g. for a test server of your own`;
+}
+
+export function foreignContract(file: string, operations: string[]): string {
+  const shown = operations.length > 4 ? `${operations.slice(0, 4).join(', ')} and ${operations.length - 4} more` : operations.join(', ');
+  return `CONTRACT=${file} documents operations the embedded mock does not serve (${shown}): set BASE_URL to the server that implements it (e.g. BASE_URL=https://staging.example/api). Without BASE_URL the suite judges its own mock of the OTP API.`;
+}
+
+export function coverageLostText(lost: Array<{ target: string; key: string; since: string; now: string }>, multiTarget: boolean): string {
+  const cells = lost.map((l) => `${multiTarget ? `[${l.target}] ` : ''}${l.key} (now ${l.now === 'gone' ? 'gone from the contract' : OUTCOME_WORDS[l.now as Outcome] ?? l.now})`);
+  const shown = cells.length > 12 ? `${cells.slice(0, 12).join(', ')} and ${cells.length - 12} more` : cells.join(', ');
+  return `coverage pinned (PIN_COVERAGE=1): ${lost.length} cell${lost.length === 1 ? '' : 's'} passed in the recorded run of ${lost[0]!.since} and lost coverage: ${shown}. Fix the recipes or the target; to accept the drop, delete reports/history/coverage-pin.json`;
+}
+
+export function belowFloorText(b: { target: string; passed: number; floor: number }, multiTarget: boolean): string {
+  return `${multiTarget ? `[${b.target}] ` : ''}${b.passed} documented responses and flows passed, below the floor MIN_PASSED=${b.floor}`;
 }

@@ -19,5 +19,5 @@ export async function loadCells(settings: Settings, env: Record<string, string |
   if (problems.length) throw new ConfigError(problems);
   const contract = await loadContract(settings.contractFile);
   const recipes = resolveRecipes({ recipesFile: settings.recipesFile, overridesFile: settings.overridesFile }, contract);
-  return { selection, contract, recipes, cells: planCells(contract, recipes, selection) };
+  return { selection, contract, recipes, cells: planCells(contract, recipes, selection, { phases: settings.phases, fuzzRuns: settings.fuzzRuns }) };
 }

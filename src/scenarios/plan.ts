@@ -4,6 +4,7 @@
  * --grep-invert or --shard), with the recipe that provokes it, if any.
  */
 import type { ContractPlan, OperationSpec } from '../contract/model';
+import type { Phase } from '../generate/types';
 import type { Flow, Recipe, Recipes } from './types';
 
 /** Where `npm run conformance` (scripts/conformance.mjs) leaves --grep, --grep-invert and --shard for global setup. */
@@ -50,7 +51,29 @@ export interface FlowCell extends CellBase {
   operations: string[];
 }
 
-export type Cell = ResponseCell | FlowCell;
+/** An operation's generated inputs in one phase (coverage or fuzz): requests no recipe spells out. */
+export interface GeneratedCell extends CellBase {
+  kind: 'generated';
+  phase: Phase;
+  operationId: string;
+  position: number;
+  method: string;
+  path: string;
+  group: string;
+}
+
+export type Cell = ResponseCell | FlowCell | GeneratedCell;
+
+/** The operations a cell sends requests to. */
+export function operationsOf(cell: Cell): string[] {
+  return cell.kind === 'flow' ? cell.operations : [cell.operationId];
+}
+
+/** Which generated phases a run has, and why one is off. */
+export interface GenerationPlan {
+  phases: Phase[];
+  fuzzRuns: number;
+}
 
 /** Playwright-style tag: `@` and no spaces. */
 export function tagOf(name: string): string {
@@ -79,6 +102,30 @@ function responseCells(plan: ContractPlan, recipes: Recipes): ResponseCell[] {
   );
 }
 
+/** Generated cells come last: the state the recipes and flows rely on is theirs first. */
+function generatedCells(plan: ContractPlan, generation: GenerationPlan): GeneratedCell[] {
+  const phases: Phase[] = ['coverage', 'fuzz'];
+  return phases.flatMap((phase) =>
+    plan.operations.map((op, index) => {
+      const key = `${op.operationId} · ${phase}`;
+      const off = !generation.phases.includes(phase) ? `PHASES=${generation.phases.join(',') || 'none'}` : phase === 'fuzz' && generation.fuzzRuns === 0 ? 'FUZZ_RUNS=0' : undefined;
+      return {
+        kind: 'generated' as const,
+        key,
+        title: key,
+        tags: [...op.tags.map(tagOf), tagOf(op.operationId), `@${phase}`],
+        phase,
+        operationId: op.operationId,
+        position: index + 1,
+        method: op.method,
+        path: op.path,
+        group: op.tags[0] ?? 'untagged',
+        ...(off ? { filteredBy: off } : {}),
+      };
+    }),
+  );
+}
+
 function flowCells(recipes: Recipes): FlowCell[] {
   return recipes.flows.map((flow) => {
     const operations = [...new Set(flow.steps.map((s) => s.call))];
@@ -91,15 +138,15 @@ function matches(pattern: string, cell: Cell): boolean {
   return new RegExp(pattern).test(`${cell.title} ${cell.tags.join(' ')}`);
 }
 
-export function planCells(plan: ContractPlan, recipes: Recipes, selection: Selection): Cell[] {
-  const cells: Cell[] = [...responseCells(plan, recipes), ...flowCells(recipes)];
+export function planCells(plan: ContractPlan, recipes: Recipes, selection: Selection, generation: GenerationPlan = { phases: [], fuzzRuns: 0 }): Cell[] {
+  const cells: Cell[] = [...responseCells(plan, recipes), ...flowCells(recipes), ...generatedCells(plan, generation)];
   const inTags = (operationId: string) => {
     const op = plan.operations.find((o) => o.operationId === operationId);
     return selection.tags.length === 0 || (op?.tags ?? []).some((t) => selection.tags.includes(t));
   };
   for (const cell of cells) {
-    const ops = cell.kind === 'response' ? [cell.operationId] : cell.operations;
-    if (!ops.every(inTags)) cell.filteredBy = `TAGS=${selection.tags.join(',')}`;
+    if (cell.filteredBy) continue;
+    if (!operationsOf(cell).every(inTags)) cell.filteredBy = `TAGS=${selection.tags.join(',')}`;
     else if (selection.grep !== null && !matches(selection.grep, cell)) cell.filteredBy = `--grep ${selection.grep}`;
     else if (selection.grepInvert !== null && matches(selection.grepInvert, cell)) cell.filteredBy = `--grep-invert ${selection.grepInvert}`;
   }

@@ -8,8 +8,9 @@ import { readFileSync } from 'node:fs';
 import { relative } from 'node:path';
 import Ajv, { type ErrorObject } from 'ajv';
 import { isMap, isScalar, LineCounter, parseDocument, type Document, type Pair } from 'yaml';
-import { pointerTokens } from '../contract/json-pointer';
-import type { ContractPlan, OperationSpec } from '../contract/model';
+import { pointerTokens, readablePath } from '../contract/json-pointer';
+import type { ContractPlan, OperationSpec, ParameterLocation } from '../contract/model';
+import { compileValidators } from '../contract/validators';
 import { ConfigError } from '../settings/config';
 import { suggestion } from '../settings/suggest';
 import schema from '../../contracts/recipes.schema.json';
@@ -99,9 +100,10 @@ function schemaProblems(doc: unknown, at: Layer['at']): string[] {
       out.add(`${at(path)}: ${field} needs "${params.missingProperty}"`);
     } else if (e.keyword === 'propertyNames' || params.propertyName !== undefined) {
       const name = params.propertyName ?? '';
-      out.add(`${at([...path, name], true)}: "${name}" is not a valid key here (${describeKey(path)})`);
+      out.add(`${at([...path, name], true)}: ${badKey(name, path)}`);
     } else if (e.keyword === 'oneOf') {
-      out.add(`${at(path)}: ${field} is not a value: give a literal, or one of {$generate: name}, {$saved: name}, {$fresh: true}, {$example: true}, {$identity: NAME}${expressionHint(e.data)}`);
+      if (path.at(-1) === 'expect' || path.at(-2) === 'expect') out.add(`${at(path)}: ${JSON.stringify(e.data)} is not a status code: write it as documented (404, 4XX or default), or a list of them`);
+      else out.add(`${at(path)}: ${field} is not a value: give a literal, or one of {$generate: name}, {$saved: name}, {$fresh: true}, {$example: true}, {$identity: NAME}, {$template: [...]}, {$sent: /body/...}${expressionHint(e.data)}`);
     } else if (e.keyword === 'enum' && params.allowedValues) {
       out.add(`${at(path)}: ${field} must be one of ${params.allowedValues.map((v) => JSON.stringify(v)).join(', ')}${typeof e.data === 'string' ? suggestion(e.data, params.allowedValues.map(String)) : ''}`);
     } else {
@@ -109,6 +111,17 @@ function schemaProblems(doc: unknown, at: Layer['at']): string[] {
     }
   }
   return [...out];
+}
+
+/** Why a key is refused; a recipe key whose status part is not a status code says so. */
+function badKey(name: string, path: Path): string {
+  const status = name.slice(name.lastIndexOf(' ') + 1);
+  if (path[0] === 'recipes' && name.includes(' ') && !/^([1-5][0-9][0-9]|[1-5]XX|default)$/.test(status)) {
+    const fix = status.replace(/[oO]/g, '0').replace(/[lI]/g, '1').replace(/x/g, 'X');
+    const hint = /^([1-5][0-9][0-9]|[1-5]XX)$/.test(fix) && fix !== status ? ` (did you mean "${fix}"?)` : '';
+    return `"${status}" is not a status code${hint}: recipes are keyed "<operationId> <status>" with the status as documented: 404, 4XX or default`;
+  }
+  return `"${name}" is not a valid key here (${describeKey(path)})`;
 }
 
 function describeKey(path: Path): string {
@@ -122,7 +135,7 @@ function describeKey(path: Path): string {
   }
 }
 
-const EXPRESSION_KEYS = ['$generate', '$saved', '$fresh', '$example', '$identity'];
+const EXPRESSION_KEYS = ['$generate', '$saved', '$fresh', '$example', '$identity', '$template', '$sent'];
 
 function expressionHint(data: unknown): string {
   if (!data || typeof data !== 'object' || Array.isArray(data)) return '';
@@ -130,9 +143,17 @@ function expressionHint(data: unknown): string {
   return key ? `; "${key}"${suggestion(key, EXPRESSION_KEYS)}` : '';
 }
 
+/** Whether a value holds an expression anywhere (then it is known only at run time). */
+function containsExpression(node: unknown): boolean {
+  if (isExpression(node)) return true;
+  if (Array.isArray(node)) return node.some(containsExpression);
+  if (node && typeof node === 'object') return Object.values(node).some(containsExpression);
+  return false;
+}
+
 /** Layers merged: later layers add entries or override fields of earlier ones. */
 function merge(layers: Layer[]): { doc: RecipesDocument; definedIn: (path: Path) => Layer } {
-  const doc: Required<Omit<RecipesDocument, 'version'>> = { identities: {}, generators: {}, secrets: {}, defaults: {}, recipes: {}, flows: {} };
+  const doc: Required<Omit<RecipesDocument, 'version'>> = { identities: {}, generators: {}, secrets: {}, defaults: {}, recipes: {}, flows: {}, operations: {} };
   for (const { doc: d } of layers) {
     Object.assign(doc.identities, d.identities);
     Object.assign(doc.generators, d.generators);
@@ -142,6 +163,7 @@ function merge(layers: Layer[]): { doc: RecipesDocument; definedIn: (path: Path)
     }
     for (const [key, recipe] of Object.entries(d.recipes ?? {})) doc.recipes[key] = { ...doc.recipes[key], ...recipe };
     for (const [id, flow] of Object.entries(d.flows ?? {})) doc.flows[id] = { ...doc.flows[id], ...flow };
+    for (const [id, options] of Object.entries(d.operations ?? {})) doc.operations[id] = { ...doc.operations[id], ...options };
   }
   const definedIn = (path: Path): Layer => {
     for (let i = layers.length - 1; i >= 0; i--) {
@@ -167,7 +189,7 @@ class SemanticCheck {
 
   constructor(
     private readonly doc: RecipesDocument,
-    plan: ContractPlan,
+    private readonly plan: ContractPlan,
     private readonly definedIn: (path: Path) => Layer,
   ) {
     this.operations = new Map(plan.operations.map((o) => [o.operationId, o]));
@@ -194,6 +216,15 @@ class SemanticCheck {
     if (this.doc.defaults?.as !== undefined) this.credential(['defaults', 'as'], this.doc.defaults.as);
     for (const [key, recipe] of Object.entries(this.doc.recipes ?? {})) this.recipe(key, recipe);
     for (const [id, flow] of Object.entries(this.doc.flows ?? {})) this.flow(id, flow);
+    for (const id of Object.keys(this.doc.operations ?? {})) this.operation(['operations', id], id, true);
+  }
+
+  /** `refuse` compares two identities: the caller and the owner of the resource. */
+  private refusal(path: Path, caller: string | undefined, owner: string | undefined): void {
+    if (owner !== undefined) this.credential([...path, 'owner'], owner);
+    const who = caller ?? this.doc.defaults?.as;
+    const whose = owner ?? this.doc.defaults?.as;
+    if (who !== undefined && who === whose) this.report([...path, 'refuse'], `"refuse" needs a caller other than the owner: both are ${who}; give "as" (the other identity) or "owner"`);
   }
 
   private operation(path: Path, name: string, key = false): OperationSpec | null {
@@ -225,13 +256,15 @@ class SemanticCheck {
     }
     if (recipe.skip === undefined && recipe.flow === undefined && !recipe.summary) this.report(path, `${key} needs a "summary" (or "skip" with the reason it cannot run)`);
     this.inputs(path, op, recipe, false);
-    (recipe.candidates ?? []).forEach((c: Candidate, i) => this.inputs([...path, 'candidates', i], op, c, false));
+    (recipe.candidates ?? []).forEach((c: Candidate, i) => this.inputs([...path, 'candidates', i], op, { ...c, invalid: c.invalid ?? recipe.invalid }, false));
     if (recipe.flow !== undefined && !this.doc.flows?.[recipe.flow]) {
       this.report([...path, 'flow'], `unknown flow "${recipe.flow}"${suggestion(recipe.flow, Object.keys(this.doc.flows ?? {}))}`);
     }
     if (recipe.retry) {
       if (!this.doc.generators?.[recipe.retry.of]) this.report([...path, 'retry', 'of'], `unknown generator "${recipe.retry.of}"${suggestion(recipe.retry.of, Object.keys(this.doc.generators ?? {}))}`);
     }
+    if (recipe.refuse !== undefined) this.refusal(path, recipe.as, recipe.owner);
+    else if (recipe.owner !== undefined) this.report([...path, 'owner'], '"owner" says whose resource another identity is refused: it goes with "refuse"');
   }
 
   private flow(id: string, flow: FlowDef): void {
@@ -252,7 +285,14 @@ class SemanticCheck {
       if (step.if?.empty !== undefined) known(step.if.empty, [...at, 'if', 'empty']);
       if (step.if?.notEmpty !== undefined) known(step.if.notEmpty, [...at, 'if', 'notEmpty']);
       if (step.fresh) known(step.fresh.notIn, [...at, 'fresh', 'notIn']);
-      if (step.same) known(step.same.as, [...at, 'same', 'as']);
+      if (step.same?.as !== undefined) known(step.same.as, [...at, 'same', 'as']);
+      if (step.same && (step.same.as === undefined) === (step.same.value === undefined)) this.report([...at, 'same'], '"same" compares with one thing: give "as" (a saved value) or "value" (a literal, {$saved} or {$sent}), not both');
+      for (const kind of ['same', 'contains', 'excludes'] as const) {
+        const value = step[kind]?.value;
+        if (value !== undefined) this.value([...at, kind, 'value'], value, true, saved, true);
+      }
+      if (step.refuse !== undefined) this.refusal(at, step.as ?? flow.as, step.owner);
+      else if (step.owner !== undefined) this.report([...at, 'owner'], '"owner" says whose resource another identity is refused: it goes with "refuse"');
       if (op) {
         this.inputs(at, op, step, true, saved);
         const documented = op.responses.map((r) => r.status);
@@ -264,8 +304,12 @@ class SemanticCheck {
     });
   }
 
+  /** Literal inputs, checked against the contract once every name is known to exist. */
+  private readonly literals: Array<{ path: Path; op: OperationSpec; in: ParameterLocation | 'body'; name: string; value: unknown }> = [];
+
   private inputs(path: Path, op: OperationSpec, inputs: Inputs, inFlow: boolean, saved?: Set<string>): void {
     if (inputs.as !== undefined) this.credential([...path, 'as'], inputs.as);
+    if (!inputs.invalid) this.collectLiterals(path, op, inputs);
     const where = { path: 'path', query: 'query', headers: 'header', cookies: 'cookie' } as const;
     for (const [field, location] of Object.entries(where) as Array<[keyof typeof where, (typeof where)[keyof typeof where]]>) {
       const names = op.parameters.filter((p) => p.in === location).map((p) => p.name);
@@ -282,17 +326,64 @@ class SemanticCheck {
     }
   }
 
+  private collectLiterals(path: Path, op: OperationSpec, inputs: Inputs): void {
+    const where = { path: 'path', query: 'query', headers: 'header', cookies: 'cookie' } as const;
+    for (const [field, location] of Object.entries(where) as Array<[keyof typeof where, ParameterLocation]>) {
+      for (const [name, value] of Object.entries(inputs[field] ?? {})) {
+        const p = op.parameters.find((x) => x.in === location && (location === 'header' ? x.name.toLowerCase() === name.toLowerCase() : x.name === name));
+        if (p && !containsExpression(value)) this.literals.push({ path: [...path, field, name], op, in: location, name: p.name, value });
+      }
+    }
+    if (inputs.body !== undefined && op.requestBody && !containsExpression(inputs.body)) this.literals.push({ path: [...path, 'body'], op, in: 'body', name: '', value: inputs.body });
+  }
+
+  /** A literal request input that breaks the contract would be found only at run time, as a skip: say where it is now. */
+  checkLiterals(): void {
+    if (this.literals.length === 0) return;
+    const validators = compileValidators(this.plan, new Set(this.literals.map((l) => l.op.operationId)));
+    for (const l of this.literals) {
+      if (l.in === 'body') {
+        const media = l.op.requestBody?.content.find((c) => /^application\/(.+\+)?json\b/i.test(c.mediaType)) ?? l.op.requestBody?.content[0];
+        const validate = media ? validators.requestBody(l.op.operationId, media.mediaType) : undefined;
+        if (validate && !validate(l.value)) {
+          const e = validate.errors?.[0];
+          this.report(l.path, `this body breaks the contract's request schema of ${l.op.operationId} (${readablePath(e?.instancePath ?? '')}: ${e?.message ?? 'invalid'}); fix it, or mark the recipe invalid: true if that is the point`);
+        }
+        continue;
+      }
+      const validate = validators.parameter(l.op.operationId, l.in, l.name);
+      // Parameters travel as text (OpenAPI 3.0 §4.7.12.4): a YAML number is judged as the text it is sent as.
+      const value = typeof l.value === 'number' || typeof l.value === 'boolean' ? String(l.value) : l.value;
+      if (validate && !validate(value)) {
+        this.report(l.path, `${JSON.stringify(l.value)} breaks the schema of ${l.in} parameter ${l.name} of ${l.op.operationId} (${validate.errors?.[0]?.message ?? 'invalid'}); fix it, or mark the recipe invalid: true if that is the point`);
+      }
+    }
+  }
+
   private walkBody(path: Path, node: unknown, inFlow: boolean, saved?: Set<string>): void {
     if (isExpression(node)) return this.value(path, node, inFlow, saved);
     if (Array.isArray(node)) node.forEach((item, i) => this.walkBody([...path, i], item, inFlow, saved));
     else if (node && typeof node === 'object') for (const [k, v] of Object.entries(node)) this.walkBody([...path, k], v, inFlow, saved);
   }
 
-  private value(path: Path, value: unknown, inFlow: boolean, saved?: Set<string>): void {
+  private value(path: Path, value: unknown, inFlow: boolean, saved?: Set<string>, assertion = false): void {
     if (!isExpression(value)) return;
     const expr = value as Record<string, unknown>;
     const unknownKey = Object.keys(expr).find((k) => k.startsWith('$') && !EXPRESSION_KEYS.includes(k));
     if (unknownKey) return this.report(path, `unknown expression "${unknownKey}"${suggestion(unknownKey, EXPRESSION_KEYS)}`);
+    if (Array.isArray(expr.$template)) expr.$template.forEach((part, i) => this.value([...path, '$template', i], part, inFlow, saved));
+    if (typeof expr.$sent === 'string') {
+      if (!assertion) this.report(path, '{$sent} is the value a step sent: it is only available in a step\'s same, contains or excludes');
+      else if (!/^\/(body|path|query|headers|cookies)(\/|$)/.test(expr.$sent)) this.report(path, `{$sent: ${expr.$sent}}: the pointer starts at /body, /path, /query, /headers or /cookies (e.g. /body/title)`);
+    }
+    const fresh = expr.$fresh as { pattern?: unknown } | undefined;
+    if (fresh && typeof fresh === 'object' && typeof fresh.pattern === 'string') {
+      try {
+        new RegExp(fresh.pattern, 'u');
+      } catch (error) {
+        this.report(path, `{$fresh: {pattern}}: not a regular expression (${(error as Error).message})`);
+      }
+    }
     if (typeof expr.$generate === 'string' && !this.doc.generators?.[expr.$generate]) {
       this.report(path, `unknown generator "${expr.$generate}"${suggestion(expr.$generate, Object.keys(this.doc.generators ?? {}))}`);
     }
@@ -325,11 +416,13 @@ export function loadRecipeLayers(sources: RecipeSources, plan: ContractPlan): Om
   }
   if (problems.length) throw new ConfigError(problems);
   if (layers.length === 0) {
-    return { files: [], identities: {}, generators: {}, secrets: { headers: [], parameters: [], bodies: [], names: [], exempt: [] }, defaultAs: null, doc: {}, definedIn: () => ({ file: '', doc: {}, at: () => '' }) };
+    return { files: [], identities: {}, generators: {}, secrets: { headers: [], parameters: [], bodies: [], names: [], exempt: [] }, defaultAs: null, operations: {}, doc: {}, definedIn: () => ({ file: '', doc: {}, at: () => '' }) };
   }
   const { doc, definedIn } = merge(layers);
   const check = new SemanticCheck(doc, plan, definedIn);
   check.run();
+  if (check.problems.length) throw new ConfigError(check.problems);
+  check.checkLiterals();
   if (check.problems.length) throw new ConfigError(check.problems);
   return {
     files: layers.map((l) => l.file),
@@ -337,6 +430,7 @@ export function loadRecipeLayers(sources: RecipeSources, plan: ContractPlan): Om
     generators: doc.generators ?? {},
     secrets: { headers: doc.secrets?.headers ?? [], parameters: doc.secrets?.parameters ?? [], bodies: doc.secrets?.bodies ?? [], names: doc.secrets?.names ?? [], exempt: doc.secrets?.exempt ?? [] },
     defaultAs: doc.defaults?.as ?? null,
+    operations: doc.operations ?? {},
     doc,
     definedIn,
   };

@@ -7,14 +7,16 @@
 import type { Header } from '../checks/types';
 import { valueAt } from '../checks/http';
 import { readablePath } from '../contract/json-pointer';
-import type { OperationSpec, ParameterSpec, SecuritySchemeSpec } from '../contract/model';
+import type { JsonSchema, OperationSpec, ParameterSpec, SecuritySchemeSpec } from '../contract/model';
 import type { CompiledValidators } from '../contract/validators';
+import { deref, objectShape, type SchemaNode } from '../contract/schema-walk';
 import { example, fillIn, fresh, generate, type Generated } from './values';
 import { INVALID_CREDENTIAL, NO_CREDENTIAL, isExpression, type GeneratorDef, type IdentityDef, type Inputs, type ValueExpr } from './types';
 
 /** Where a value came from: reports use it to mask it and to say how to get one again. */
 export type ValueSource =
   | { kind: 'literal' }
+  | { kind: 'generated-input' }
   | { kind: 'generated'; generator: string; def: GeneratorDef }
   | { kind: 'saved'; name: string; item?: number; step: string; operationId: string; pointer: string }
   | { kind: 'identity'; name: string }
@@ -43,6 +45,8 @@ export interface CredentialPlacement {
 export interface BuiltRequest {
   method: string;
   url: string;
+  /** The URL with every secret path or query value replaced by a placeholder, whatever its length. */
+  maskedUrl: string;
   headers: Header[];
   body?: string;
   pathTemplate: string;
@@ -57,6 +61,9 @@ export interface BuiltRequest {
   problems: string[];
 }
 
+/** What stands in a masked URL for a secret value, whatever its length (the masked URL is for reading, never sent). */
+const MASKED_VALUE = '‹masked›';
+
 /** A value a recipe needs that is not there (yet): the scenario cannot run, which is not the server's fault. */
 export class UnmetPrecondition extends Error {}
 
@@ -65,6 +72,8 @@ export interface SavedValue {
   step: string;
   operationId: string;
   pointer: string;
+  /** The identity the saving step called as (null: none or the unknown credential): what the value belongs to. */
+  identity: string | null;
 }
 
 export interface RequestContext {
@@ -77,6 +86,8 @@ export interface RequestContext {
   invalidCredential: string;
   validators: CompiledValidators;
   now(): number;
+  /** The contract's request schemas, so that `$fresh` in a body follows its member's schema. */
+  schemas?: Record<string, JsonSchema>;
 }
 
 interface Resolved {
@@ -85,14 +96,19 @@ interface Resolved {
   secret: boolean;
 }
 
-function resolveValue(expr: ValueExpr | unknown, ctx: RequestContext, param: ParameterSpec | null, generated: Set<string>): Resolved {
+function resolveValue(expr: ValueExpr | unknown, ctx: RequestContext, param: ParameterSpec | null, generated: Set<string>, memberSchema?: SchemaNode): Resolved {
   if (!isExpression(expr)) return { value: expr, source: { kind: 'literal' }, secret: false };
   const e = expr as Record<string, unknown>;
   if (typeof e.$generate === 'string') {
     const def = ctx.generators[e.$generate]!;
     const secret = ctx.values[def.rfc6238.secret];
     if (!secret) throw new UnmetPrecondition(`needs ${def.rfc6238.secret}`);
-    const out: Generated = generate(def, secret, ctx.now());
+    let out: Generated;
+    try {
+      out = generate(def, secret, ctx.now());
+    } catch (error) {
+      throw new UnmetPrecondition((error as Error).message);
+    }
     generated.add(e.$generate);
     return { value: out.value, source: { kind: 'generated', generator: e.$generate, def }, secret: out.secret };
   }
@@ -110,7 +126,21 @@ function resolveValue(expr: ValueExpr | unknown, ctx: RequestContext, param: Par
     if (value === undefined) throw new UnmetPrecondition(`needs "${e.$saved}", but the ${saved.operationId} response in step ${saved.step} had nothing at ${saved.pointer}${typeof e.at === 'string' ? e.at : ''} (the schema does not require it)`);
     return { value, source: { kind: 'saved', name: e.$saved, ...(typeof e.item === 'number' ? { item: e.item } : {}), step: saved.step, operationId: saved.operationId, pointer: saved.pointer }, secret: false };
   }
-  if (e.$fresh !== undefined) return { value: fresh(String(e.$fresh), param?.schema ?? null), source: { kind: 'fresh' }, secret: false };
+  if (e.$fresh !== undefined) {
+    const kind = typeof e.$fresh === 'object' && e.$fresh !== null ? (e.$fresh as { pattern: string }) : String(e.$fresh);
+    const schema = param?.schema ? deref(param.schema, ctx.schemas ?? {}) : (memberSchema ?? null);
+    try {
+      return { value: fresh(kind, schema), source: { kind: 'fresh' }, secret: false };
+    } catch (error) {
+      throw new UnmetPrecondition((error as Error).message);
+    }
+  }
+  if (Array.isArray(e.$template)) {
+    // Parts joined into one string; a secret part makes the whole secret.
+    const parts = e.$template.map((part) => resolveValue(part, ctx, null, generated));
+    const value = parts.map((p) => scalar(p.value)).join('');
+    return { value, source: { kind: 'literal' }, secret: parts.some((p) => p.secret) };
+  }
   if (e.$example === true) return { value: param ? example(param) : undefined, source: { kind: 'example' }, secret: false };
   if (typeof e.$identity === 'string') {
     const value = ctx.values[e.$identity];
@@ -120,15 +150,19 @@ function resolveValue(expr: ValueExpr | unknown, ctx: RequestContext, param: Par
   return { value: expr, source: { kind: 'literal' }, secret: false };
 }
 
-/** A JSON body with its expressions resolved. */
-function resolveBody(node: unknown, ctx: RequestContext, generated: Set<string>, secrets: string[]): unknown {
+/** A JSON body with its expressions resolved; `$fresh` follows the schema of the member it stands for. */
+function resolveBody(node: unknown, ctx: RequestContext, generated: Set<string>, secrets: string[], schema: SchemaNode): unknown {
+  const defs = ctx.schemas ?? {};
   if (isExpression(node)) {
-    const r = resolveValue(node, ctx, null, generated);
+    const r = resolveValue(node, ctx, null, generated, schema);
     if (r.secret && (typeof r.value === 'string' || typeof r.value === 'number')) secrets.push(String(r.value));
     return r.value;
   }
-  if (Array.isArray(node)) return node.map((v) => resolveBody(v, ctx, generated, secrets));
-  if (node && typeof node === 'object') return Object.fromEntries(Object.entries(node).map(([k, v]) => [k, resolveBody(v, ctx, generated, secrets)]));
+  if (Array.isArray(node)) return node.map((v) => resolveBody(v, ctx, generated, secrets, deref((schema.items as JsonSchema | undefined) ?? {}, defs)));
+  if (node && typeof node === 'object') {
+    const { properties } = objectShape(schema, defs);
+    return Object.fromEntries(Object.entries(node).map(([k, v]) => [k, resolveBody(v, ctx, generated, secrets, deref(properties[k] ?? {}, defs))]));
+  }
   return node;
 }
 
@@ -222,7 +256,15 @@ function place(scheme: SecuritySchemeSpec): Omit<CredentialPlacement, 'identity'
   return null;
 }
 
-export function buildRequest(op: OperationSpec, baseURL: string, inputs: Inputs, as: string, ctx: RequestContext): BuiltRequest {
+/** How a request is built when it is not a recipe's: generated inputs are literal data, sent as they are. */
+export interface BuildOptions {
+  /** Values are data, never expressions; nothing is filled in; a required input left out is a problem. */
+  literal?: boolean;
+  /** A method other than the operation's (a method the contract does not document for the path). */
+  method?: string;
+}
+
+export function buildRequest(op: OperationSpec, baseURL: string, inputs: Inputs, as: string, ctx: RequestContext, options: BuildOptions = {}): BuiltRequest {
   const generated = new Set<string>();
   const secrets: string[] = [];
   const parts: RequestPart[] = [];
@@ -231,21 +273,31 @@ export function buildRequest(op: OperationSpec, baseURL: string, inputs: Inputs,
   const values = new Map<ParameterSpec, Resolved>();
   for (const p of op.parameters) {
     const fromRecipe = Object.entries(given[p.in] ?? {}).find(([name]) => (p.in === 'header' ? name.toLowerCase() === p.name.toLowerCase() : name === p.name));
-    if (fromRecipe) values.set(p, resolveValue(fromRecipe[1], ctx, p, generated));
+    if (fromRecipe && options.literal) values.set(p, { value: fromRecipe[1], source: { kind: 'generated-input' }, secret: false });
+    else if (fromRecipe) values.set(p, resolveValue(fromRecipe[1], ctx, p, generated));
+    else if (p.required && options.literal) problems.push(`the required ${p.in} parameter ${p.name} is missing`);
     else if (p.required) values.set(p, { value: fillIn(p), source: { kind: 'filled' }, secret: false });
   }
   let path = op.path;
+  let maskedPath = op.path;
   const query: Array<[string, string]> = [];
+  const maskedQuery: Array<[string, string]> = [];
   const headers: Header[] = [{ name: 'Accept', value: acceptOf(op) }];
   const cookies: string[] = [];
   for (const [p, r] of values) {
-    // A declared secret parameter hides what came from the server or an identity; the recipes' own literals are public.
-    const secret = r.secret || (ctx.secretParameters(p.name) && (r.source.kind === 'saved' || r.source.kind === 'identity'));
+    // A declared secret parameter hides what came from the server, an identity or the generator; the recipes' own literals are public.
+    const secret = r.secret || (ctx.secretParameters(p.name) && (r.source.kind === 'saved' || r.source.kind === 'identity' || r.source.kind === 'generated-input'));
     const text = headerText(r.value, p.explode);
     parts.push({ in: p.in, name: p.name, text, source: r.source, secret });
     if (secret) secrets.push(text, ...(Array.isArray(r.value) ? r.value.map(scalar) : []));
-    if (p.in === 'path') path = path.split(`{${p.name}}`).join(pathText(p, r.value));
-    else if (p.in === 'query') query.push(...queryPairs(p, r.value));
+    if (p.in === 'path') {
+      path = path.split(`{${p.name}}`).join(pathText(p, r.value));
+      maskedPath = maskedPath.split(`{${p.name}}`).join(secret ? MASKED_VALUE : pathText(p, r.value));
+    } else if (p.in === 'query') {
+      const pairs = queryPairs(p, r.value);
+      query.push(...pairs);
+      maskedQuery.push(...(secret ? pairs.map(([k]): [string, string] => [k, MASKED_VALUE]) : pairs));
+    }
     else if (p.in === 'header') setHeader(headers, p.name, text);
     else cookies.push(`${p.name}=${encodeStrict(text)}`);
     // The typed value is judged (text is coerced by the validator), not its serialisation.
@@ -277,14 +329,23 @@ export function buildRequest(op: OperationSpec, baseURL: string, inputs: Inputs,
       if (identity !== null) secrets.push(raw, value);
       placements.push({ ...where, identity });
       if (where.in === 'header') setHeader(headers, where.name, `${where.prefix}${value}`);
-      else if (where.in === 'query') query.push([encodeStrict(where.name), encodeStrict(value)]);
+      else if (where.in === 'query') {
+        query.push([encodeStrict(where.name), encodeStrict(value)]);
+        maskedQuery.push([encodeStrict(where.name), identity === null ? encodeStrict(value) : MASKED_VALUE]);
+      }
       else cookies.push(`${where.name}=${value}`);
     }
   }
   if (cookies.length) headers.push({ name: 'Cookie', value: cookies.join('; ') });
   let body: string | undefined;
   const media = op.requestBody?.content.find((c) => /^application\/(.+\+)?json\b/i.test(c.mediaType)) ?? op.requestBody?.content[0];
-  const bodyValue = inputs.body !== undefined ? resolveBody(isExpression(inputs.body) && (inputs.body as { $example?: unknown }).$example === true ? media?.example : inputs.body, ctx, generated, secrets) : op.requestBody?.required ? media?.example : undefined;
+  const bodyValue = options.literal
+    ? inputs.body
+    : inputs.body !== undefined
+      ? resolveBody(isExpression(inputs.body) && (inputs.body as { $example?: unknown }).$example === true ? media?.example : inputs.body, ctx, generated, secrets, deref(media?.schema ?? {}, ctx.schemas ?? {}))
+      : op.requestBody?.required
+        ? media?.example
+        : undefined;
   if (bodyValue !== undefined && media) {
     body = typeof bodyValue === 'string' && !/json/i.test(media.mediaType) ? bodyValue : JSON.stringify(bodyValue);
     setHeader(headers, 'Content-Type', media.mediaType.includes('*') ? 'application/json' : media.mediaType);
@@ -301,10 +362,14 @@ export function buildRequest(op: OperationSpec, baseURL: string, inputs: Inputs,
   if (dotSegment !== undefined) {
     throw new UnmetPrecondition(`a path value makes the segment "${dotSegment}", which URL normalisation removes (RFC 3986 §5.2.4): the request would reach another resource, so it is not sent`);
   }
-  const search = query.map(([k, v]) => `${k}=${v}`).join('&');
+  const url = (p: string, q: Array<[string, string]>) => {
+    const search = q.map(([k, v]) => `${k}=${v}`).join('&');
+    return `${baseURL.replace(/\/+$/, '')}/${p.replace(/^\/+/, '')}${search ? `?${search}` : ''}`;
+  };
   return {
-    method: op.method,
-    url: `${baseURL.replace(/\/+$/, '')}/${path.replace(/^\/+/, '')}${search ? `?${search}` : ''}`,
+    method: options.method ?? op.method,
+    url: url(path, query),
+    maskedUrl: url(maskedPath, maskedQuery),
     headers,
     ...(body !== undefined ? { body } : {}),
     pathTemplate: op.path,

@@ -7,6 +7,7 @@ import { mkdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import type { ContractPlan } from '../contract/model';
+import type { Phase } from '../generate/types';
 import type { Cell, Selection } from './plan';
 import type { Recipes } from './types';
 
@@ -29,6 +30,14 @@ export interface RunPlan {
   diagnoses: string[];
   /** Only for the embedded mock: which behaviour it was started with. */
   mock?: { profile: string; mutant: string | null };
+  /** The generated phases: the seed every generated input follows (FUZZ_SEED), and their bounds. */
+  generation: { phases: Phase[]; fuzzRuns: number; seed: number; maxResponseTimeMs: number | null };
+  /** Requests per second per target; 0: unpaced. */
+  rateLimitPerSecond: number;
+  /** The lines a run opens with: contract, recipes, target, seed; pacing. */
+  banner: string[];
+  /** How the gate pins its coverage (PIN_COVERAGE, MIN_PASSED). */
+  pin: { coverage: boolean; minPassed: number };
 }
 
 export const RUN_PLAN_ENV = 'CONTRACT_SUITE_RUN_PLAN';

@@ -7,12 +7,19 @@
 /** An identity name, `none` (no credential) or `invalid` (a credential the server cannot know). */
 export type CredentialRef = string;
 
+/** Formats `$fresh` knows by name; `true` follows the schema where it is known. */
+export const FRESH_KINDS = ['uuid', 'integer', 'number', 'string', 'boolean', 'email', 'date-time', 'date', 'uri', 'hostname', 'ipv4', 'ipv6'] as const;
+
 export type Expression =
   | { $generate: string }
   | { $saved: string; item?: number; at?: string }
-  | { $fresh: true | 'uuid' | 'integer' | 'string' | 'email' | 'date-time' }
+  | { $fresh: true | (typeof FRESH_KINDS)[number] | { pattern: string } }
   | { $example: true }
-  | { $identity: string };
+  | { $identity: string }
+  /** Parts joined into one string: literals and expressions. */
+  | { $template: ValueExpr[] }
+  /** In a step's assertions: the value the step sent at a pointer (/body/..., /path/name, /query/name, /headers/name, /cookies/name). */
+  | { $sent: string };
 
 export type ValueExpr = string | number | boolean | null | unknown[] | Expression;
 
@@ -38,8 +45,19 @@ export interface RetryPolicy {
   limit?: number;
 }
 
+/** A list assertion of a flow step: the items at `at` (a JSON Pointer, `*` for every item) compared with a value. */
+export interface ListAssertion {
+  at: string;
+  value: ValueExpr;
+  because: string;
+}
+
 export interface RecipeDef extends Inputs {
   summary?: string;
+  /** Another identity asks for the owner's resource: any documented client error, never 2xx (cross_identity_access). */
+  refuse?: string;
+  /** Whose resource it is (default: the defaults' identity). */
+  owner?: CredentialRef;
   candidates?: Candidate[];
   send?: 'until-provoked' | 'all';
   writes?: boolean;
@@ -59,7 +77,15 @@ export interface StepDef extends Inputs {
   /** `expect` is required (a documented other status fails); the reason. */
   require?: string;
   fresh?: { at: string; notIn: string; because: string };
-  same?: { at: string; as: string; because: string };
+  /** The value at `at` equals a saved value (`as`) or another value (`value`: a literal, `$saved` or `$sent`). */
+  same?: { at: string; as?: string; value?: ValueExpr; because: string };
+  contains?: ListAssertion;
+  excludes?: ListAssertion;
+  empty?: { at: string; because: string };
+  /** This step's identity asks for another's resource: any documented client error, never 2xx (cross_identity_access). */
+  refuse?: string;
+  /** Whose resource it is (default: the identity of the step that saved the values the request uses). */
+  owner?: CredentialRef;
   save?: Record<string, string>;
 }
 
@@ -81,6 +107,8 @@ export interface IdentityDef {
 export interface GeneratorDef {
   rfc6238: { secret: string; digits?: number; period?: number; algorithm?: 'SHA1' | 'SHA256' | 'SHA512' };
   pick?: 'current' | 'invalid';
+  /** Time steps from now (RFC 6238 §4): -10 is the code of ten periods ago, 10 of ten periods ahead. */
+  offset?: number;
   /** A shell command printing a value of this generator, for reproductions. */
   reproduce?: string;
 }
@@ -95,6 +123,12 @@ export interface SecretsDef {
   exempt?: string[];
 }
 
+/** What the recipes say of an operation as a whole: its response-time budget, and whether inputs may be generated for it. */
+export interface OperationOptions {
+  maxResponseTimeMs?: number;
+  generate?: { skip: string };
+}
+
 export interface RecipesDocument {
   version?: 1;
   identities?: Record<string, IdentityDef>;
@@ -103,6 +137,7 @@ export interface RecipesDocument {
   defaults?: { as?: CredentialRef };
   recipes?: Record<string, RecipeDef>;
   flows?: Record<string, FlowDef>;
+  operations?: Record<string, OperationOptions>;
 }
 
 /** Where a recipe came from, for the report: a file, or derived from the contract. */
@@ -131,6 +166,7 @@ export interface Recipes {
   defaultAs: CredentialRef | null;
   recipes: Record<string, Recipe>;
   flows: Flow[];
+  operations: Record<string, OperationOptions>;
 }
 
 export const NO_CREDENTIAL = 'none';

@@ -6,6 +6,8 @@
 import { randomBytes, randomInt, randomUUID } from 'node:crypto';
 import { base32Decode, codeAt } from './rfc6238';
 import type { JsonSchema, ParameterSpec } from '../contract/model';
+import { numericBounds as bounds } from '../contract/schema-walk';
+import { formatSample, fromPattern } from '../generate/strings';
 import type { GeneratorDef } from './types';
 
 export interface Generated {
@@ -26,7 +28,18 @@ export function isBase32(secret: string): boolean {
 export function generate(def: GeneratorDef, secret: string, now = Date.now()): Generated {
   const { digits = 6, period = 30, algorithm = 'SHA1' } = def.rfc6238;
   const code = (at: number) => codeAt(secret, at, digits, period, algorithm);
-  if (def.pick !== 'invalid') return { value: code(now), secret: true };
+  if (def.pick !== 'invalid') {
+    // RFC 6238 §4: step T = floor(now / X); `offset` steps away is a code of the past (expired) or of the future.
+    const offset = def.offset ?? 0;
+    const value = code(now + offset * period * 1000);
+    if (Math.abs(offset) > INVALID_CODE_MARGIN_STEPS) {
+      // Codes repeat by chance (one in 10^digits per step): a far step's code equal to one near now would verify legitimately.
+      for (let step = -INVALID_CODE_MARGIN_STEPS; step <= INVALID_CODE_MARGIN_STEPS; step++) {
+        if (code(now + step * period * 1000) === value) throw new Error(`the code of ${describeOffset(offset)} equals the code of a step near now, so it is not sent`);
+      }
+    }
+    return { value, secret: true };
+  }
   const modulus = 10 ** digits;
   const nearby = new Set<string>();
   for (let step = -INVALID_CODE_MARGIN_STEPS; step <= INVALID_CODE_MARGIN_STEPS; step++) nearby.add(code(now + step * period * 1000));
@@ -34,6 +47,12 @@ export function generate(def: GeneratorDef, secret: string, now = Date.now()): G
   const text = (n: number) => String(n).padStart(digits, '0');
   while (nearby.has(text(candidate))) candidate = (candidate + 1) % modulus;
   return { value: text(candidate), secret: false };
+}
+
+/** `10 periods ago`, `10 periods ahead`. */
+export function describeOffset(offset: number): string {
+  const n = Math.abs(offset);
+  return offset < 0 ? `${n} period${n === 1 ? '' : 's'} ago` : `${n} period${n === 1 ? '' : 's'} ahead`;
 }
 
 /** Milliseconds until the generator's next time step begins (RFC 6238 §4: T = floor(now / X)). */
@@ -44,18 +63,6 @@ export function untilNextPeriod(def: GeneratorDef, now = Date.now()): number {
 
 function schemaOf(schema: JsonSchema | null): Record<string, unknown> {
   return typeof schema === 'object' && schema !== null ? schema : {};
-}
-
-/** The inclusive bounds a number must keep: OpenAPI 3.0 (boolean exclusive*, §4.7.24) or JSON Schema (numeric exclusive*). */
-function bounds(s: Record<string, unknown>, step: number): { lo: number; hi: number } {
-  const num = (v: unknown) => (typeof v === 'number' ? v : undefined);
-  let lo = num(s.minimum) ?? -Infinity;
-  let hi = num(s.maximum) ?? Infinity;
-  if (s.exclusiveMinimum === true) lo += step;
-  if (s.exclusiveMaximum === true) hi -= step;
-  if (num(s.exclusiveMinimum) !== undefined) lo = Math.max(lo, num(s.exclusiveMinimum)! + step);
-  if (num(s.exclusiveMaximum) !== undefined) hi = Math.min(hi, num(s.exclusiveMaximum)! - step);
-  return { lo, hi };
 }
 
 /** A random whole number within the schema's bounds and multipleOf; a large one (unlikely to exist yet) when unbounded. */
@@ -80,10 +87,25 @@ function freshString(s: Record<string, unknown>, text: string): string {
   return out.length < min ? out.padEnd(min, '0') : out;
 }
 
-/** A fresh random value of a format or type, within the schema's bounds: values no server has seen. */
-export function fresh(kind: string, schema: JsonSchema | null = null): string | number | boolean {
+/** Crypto-strong randomness in [0, 1), for values no server has seen. */
+const random = () => randomInt(0, 2 ** 32) / 2 ** 32;
+
+/** A fresh value of a regular expression (generated with randexp), within the schema's length bounds. */
+function freshFromPattern(pattern: string, s: Record<string, unknown>): string {
+  const max = typeof s.maxLength === 'number' ? s.maxLength : Infinity;
+  const value = fromPattern(pattern, random, max);
+  if (value === null) throw new Error(`no value matching /${pattern}/ could be generated`);
+  return value;
+}
+
+/** A fresh random value of a format, type or pattern, within the schema's bounds: values no server has seen. */
+export function fresh(kind: string | { pattern: string }, schema: JsonSchema | null = null): string | number | boolean {
   const s = schemaOf(schema);
+  if (typeof kind === 'object') return freshFromPattern(kind.pattern, s);
+  if (kind === 'true' && typeof s.pattern === 'string') return freshFromPattern(s.pattern, s);
   const wanted = kind === 'true' ? String(s.format ?? s.type ?? 'string') : kind;
+  const formatted = ['uri', 'url', 'uri-reference', 'hostname', 'ipv4', 'ipv6', 'byte'].includes(wanted) ? formatSample(wanted, random) : null;
+  if (formatted !== null) return formatted;
   switch (wanted) {
     case 'uuid':
       return randomUUID();

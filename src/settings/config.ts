@@ -7,6 +7,9 @@ import { basename, dirname, join, resolve } from 'node:path';
 import { parseEnv } from 'node:util';
 import { suggestion } from './suggest';
 
+/** The generated phases: a deterministic coverage phase and a seeded fuzz phase. */
+export type Phase = 'coverage' | 'fuzz';
+
 export interface Settings {
   /** `mock`: the project's mock (identities known, writes allowed); `remote`: anything else. */
   kind: 'mock' | 'remote';
@@ -33,6 +36,31 @@ export interface Settings {
   ignoreHttpsErrors: boolean;
   caFile: string | null;
   workers: number;
+  /** Generated phases to run (PHASES; default both). */
+  phases: Phase[];
+  /** Fuzz cases per operation (FUZZ_RUNS); 0 turns the fuzz phase off. */
+  fuzzRuns: number;
+  /** FUZZ_SEED: the seed every generated input follows; null: a fresh one, printed. */
+  fuzzSeed: number | null;
+  /** MAX_RESPONSE_TIME_MS: every exchange slower than this fails max_response_time; null: off. */
+  maxResponseTimeMs: number | null;
+  /** PIN_COVERAGE=1: a cell that passed in the previous run of this target may not now lose coverage. */
+  pinCoverage: boolean;
+  /** MIN_PASSED: fewer passed documented responses and flows than this fails the run; 0: no floor. */
+  minPassed: number;
+}
+
+export const PHASE_NAMES: readonly Phase[] = ['coverage', 'fuzz'];
+
+/** PHASES: `coverage,fuzz` (the default), one of them, or `none`. */
+function phases(env: Env, problems: string[]): Phase[] {
+  const raw = env.PHASES?.trim();
+  if (raw === undefined || raw === '') return [...PHASE_NAMES];
+  if (raw.toLowerCase() === 'none') return [];
+  const names = raw.split(',').map((p) => p.trim().toLowerCase()).filter(Boolean);
+  const unknown = names.filter((n) => !PHASE_NAMES.includes(n as Phase));
+  for (const n of unknown) problems.push(`PHASES=${raw}: "${n}" is not a phase; give coverage, fuzz, both (coverage,fuzz) or none${suggestion(n, [...PHASE_NAMES, 'none'])}`);
+  return PHASE_NAMES.filter((p) => names.includes(p));
 }
 
 export class ConfigError extends Error {
@@ -62,6 +90,9 @@ export function loadEnv(env: Env = process.env, cwd = process.cwd()): Env {
 }
 
 export const TRUTHY = /^(1|true|yes|on)$/i;
+
+/** Fuzz cases per operation by default: enough to meet what the coverage phase does not aim at, cheap on a mock. */
+export const DEFAULT_FUZZ_RUNS = 20;
 
 function flag(env: Env, name: string, problems: string[], fallback: boolean): boolean {
   const raw = env[name];
@@ -96,6 +127,11 @@ export function normaliseBaseUrl(raw: string, problems: string[], name = 'BASE_U
   if (url.username || url.password) problems.push(`${name}=${raw.replace(/\/\/[^@/]*@/, '//…@')}: credentials go in the identity variables, not in the URL`);
   // Kept without trailing slash; paths are appended, never resolved (resolution would drop the prefix).
   return `${url.origin}${url.pathname.replace(/\/+$/, '')}`;
+}
+
+/** The project's own contract: the one `contracts/*.openapi.yaml`, the API the embedded mock serves. */
+export function defaultContractFile(cwd: string): string {
+  return contractFile({}, cwd, []);
 }
 
 /** CONTRACT, or the one `contracts/*.openapi.yaml` of the project. */
@@ -160,6 +196,12 @@ export function readSettings(rawEnv: Env = process.env, cwd = process.cwd()): Se
     ignoreHttpsErrors: flag(env, 'INSECURE_TLS', problems, false),
     caFile,
     workers: integer(env, 'WORKERS', problems, 1, 1, 64),
+    phases: phases(env, problems),
+    fuzzRuns: integer(env, 'FUZZ_RUNS', problems, DEFAULT_FUZZ_RUNS, 0, 100_000),
+    fuzzSeed: env.FUZZ_SEED?.trim() ? integer(env, 'FUZZ_SEED', problems, 0, -(2 ** 31), 2 ** 31 - 1) : null,
+    maxResponseTimeMs: integer(env, 'MAX_RESPONSE_TIME_MS', problems, 0, 0, 3_600_000) || null,
+    pinCoverage: flag(env, 'PIN_COVERAGE', problems, false),
+    minPassed: integer(env, 'MIN_PASSED', problems, 0, 0, 1_000_000),
   };
   if (problems.length) throw new ConfigError(problems);
   return settings;

@@ -188,8 +188,8 @@ test.describe('behaviour checks', () => {
     expect(CHECKS.fresh_values(c, json(200, { recovery_codes: ['c3', 'd4'] }))).toBeNull();
   });
   test('saved_values_match fails on a stale list, and ignores order', () => {
-    const c = ctx(otp, 'findRecoveryCodes', { expect: { same: { pointer: '/recovery_codes', value: ['c3', 'd4'], because: 'the list shows the regenerated codes' } } });
-    expect(CHECKS.saved_values_match(c, json(200, { recovery_codes: ['a1', 'b2'] }))?.actual).toEqual({ kind: 'different', missing: 2, extra: 2 });
+    const c = ctx(otp, 'findRecoveryCodes', { expect: { same: { pointer: '/recovery_codes', value: ['c3', 'd4'], because: 'the list shows the regenerated codes', origin: { kind: 'saved', name: 'new', step: 'regenerate', identity: 'T' } } } });
+    expect(CHECKS.saved_values_match(c, json(200, { recovery_codes: ['a1', 'b2'] }))?.actual).toMatchObject({ kind: 'different', missing: 2, extra: 2 });
     expect(CHECKS.saved_values_match(c, json(200, { recovery_codes: ['d4', 'c3'] }))).toBeNull();
   });
 });
