@@ -240,8 +240,9 @@ export class Engine {
     const exchange = await send(ctx.request, ctx.gate, ctx.policy, { method: built.method, url: built.url, headers: built.headers, ...(built.body !== undefined ? { body: built.body } : {}) });
     ctx.redactor.add(...ctx.secrets.collectExchange(exchange));
     const refused = exchange.response && refusal(exchange) ? exchange.response.status : null;
+    // A refusal is not the operation's response to judge; a refused undocumented method still owes its Allow (RFC 9110 §15.5.6).
     const checks: CheckRun =
-      refused !== null
+      refused !== null && !expect.undocumentedMethod
         ? { failure: null, results: [] }
         : runChecks({ operation: op, validators: ctx.validators, credential: built.credential, expect, isSecret: (p) => ctx.secrets.isSecretPointer(p), isSecretHeader: (h) => ctx.secrets.isSecretHeader(h) }, exchange);
     const failure: Failure | null = checks.failure ? ctx.redactor.redactFailure({ ...checks.failure, underTest, step: label }) : null;

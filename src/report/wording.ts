@@ -390,9 +390,9 @@ export function generatedInputLines(built: { method: string; parts: Array<{ in: 
   const lines = built.parts.map((p) => `${p.in} ${p.name}: ${p.secret ? `‹masked string› (${[...p.text].length} characters)` : redactor.redact(shownValue(p.text))}`);
   if (body !== undefined) {
     const text = typeof body === 'string' ? body : JSON.stringify(body);
-    lines.push(`body: ${redactor.redact(text.length > 400 ? `${text.slice(0, 400)}… (${text.length} characters)` : text)}`);
+    lines.push(`body: ${redactor.redact(text.length > 200 ? `${text.slice(0, 200)}… (${text.length} characters)` : text)}`);
   }
-  return lines.length ? lines : [`${built.method} with no input`];
+  return lines.length ? lines : ['no parameter and no body'];
 }
 
 export function defectCountedIn(step: string, check: string, cell: string): string {
