@@ -22,12 +22,13 @@ function formatTable(columns: readonly string[], rows: readonly (readonly string
 }
 
 function mutantTable(): string {
-  const columns = ['name', 'kind', 'operationId', 'status', 'rule', 'profiles', 'description'];
+  const columns = ['name', 'kind', 'operationId', 'status', 'received', 'rule', 'profiles', 'description'];
   const rows = describeMutants().map((m) => [
     m.name,
     m.kind,
     m.operationId ?? '-',
     m.status?.toString() ?? '-',
+    m.received?.toString() ?? '-',
     m.rule ?? '-',
     m.profiles.length === PROFILES.length ? 'all' : m.profiles.join(','),
     m.description,

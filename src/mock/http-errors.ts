@@ -31,6 +31,8 @@ export const NOT_FOUND = errorResponse(404, 'Not found');
 export const BAD_PATH = errorResponse(400, 'Malformed request path');
 export const BODY_TOO_LARGE = errorResponse(413, 'Request body is too large', { close: true });
 export const INTERNAL_ERROR = errorResponse(500, 'Internal server error');
+/** RFC 9110 §15.6.2: the server does not support the functionality the request needs. */
+export const NOT_IMPLEMENTED = errorResponse(501, 'Not implemented');
 
 /** 405 must list the methods the resource supports (RFC 9110 §15.5.6). */
 export function methodNotAllowed(allow: string): PlannedResponse {

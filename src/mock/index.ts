@@ -7,6 +7,7 @@ export {
   SMS_PHONE,
   RECOVERY_CODE_COUNT,
   DEFAULT_TOTP_PERIOD_SECONDS,
+  FAR_TOTP_SECONDS,
   generateRecoveryCodes,
   isMalformedOtp,
 } from './state';
@@ -14,6 +15,9 @@ export type { MockStateOptions, MockUser, MockUserName, SmsMessage, StateFlags, 
 export { PROFILES, PROFILE_NAMES, DEFAULT_PROFILE, DEFAULT_SWITCHES, findProfile, getProfile } from './profiles';
 export type { OtpRejectionStatus, ProfileDefinition, ProfileName, ProfileSwitches } from './profiles';
 export {
+  LONG_OTP_CHARACTERS,
+  PROXY_MAX_TARGET_BYTES,
+  RATE_LIMIT,
   MUTANTS,
   MUTANT_NAMES,
   CHECK_RULES,
@@ -26,12 +30,16 @@ export {
 } from './mutants';
 export type {
   CheckRule,
+  FrontContext,
   MutantBehaviour,
   MutantDefinition,
   MutantInfo,
   MutantKind,
   MutantRow,
+  MutantScope,
+  MutantTrigger,
   MutationContext,
   OperationId,
+  TriggerInput,
 } from './mutants';
 export type { PlannedResponse } from './response';

@@ -6,28 +6,36 @@
  * names, which no check may flag.
  *
  * A mutant lists the profiles (profiles.ts) under which its broken response
- * actually occurs; the suite must kill it under each of them.
+ * actually occurs; the suite must kill it under each of them. The suite counts
+ * a kill on the mutant's rule, operationId, and `received ?? status` (the
+ * status of the broken answer) or `status` (the response the scenario aims at).
  *
  * A behaviour is one or more of:
  *  - transform: rewrites the planned response of its (operation, status);
  *  - takeOver:  writes (or withholds) the raw response of its (operation, status) itself;
  *  - flags:     switches a state behaviour (see StateFlags);
+ *  - switches:  overrides a profile switch (legal by construction: conforming variants only);
+ *  - front:     answers before routing, as a proxy or rate limiter in front of the API would;
  *  - ignoreAuth: its operation treats a missing/unknown token as the main user.
  * transform/takeOver only run where operationId and status match (absent = any,
- * which is how unscoped conforming variants cover every response under /metal/v1).
+ * which is how unscoped conforming variants cover every response under /metal/v1),
+ * or, for an entry with a `when` trigger, wherever the trigger says: its
+ * operationId and status then only name what the suite must report.
  */
 import { randomUUID } from 'node:crypto';
 import type { IncomingMessage, ServerResponse } from 'node:http';
+import { INTERNAL_ERROR, NOT_FOUND, NOT_IMPLEMENTED, NO_CONTENT, UNAUTHORIZED } from './http-errors';
 import {
   JSON_MEDIA_TYPE,
   acceptsEncoding,
+  errorResponse,
   rawResponse,
   serialiseBody,
   type ContentCoding,
   type PlannedResponse,
 } from './response';
-import { PROFILE_NAMES, type ProfileName } from './profiles';
-import type { MockState, StateFlags } from './state';
+import { PROFILE_NAMES, type ProfileName, type ProfileSwitches } from './profiles';
+import type { MockState, MockUser, StateFlags } from './state';
 
 export const OPERATION_IDS = ['findEnsureOtp', 'findRecoveryCodes', 'regenerateCodes', 'receiveCodes'] as const;
 export type OperationId = (typeof OPERATION_IDS)[number];
@@ -47,6 +55,12 @@ export const CHECK_RULES = [
   'fresh_values',
   // After a regeneration, the listing does not equal the regenerated codes.
   'saved_values_match',
+  // A 5xx where the scenario does not aim at that status.
+  'not_a_server_error',
+  // An undocumented method on a documented path succeeds (2xx), or its 405 lacks Allow (RFC 9110 §15.5.6).
+  'unsupported_method',
+  // A list shows values it must not (another user's recovery codes).
+  'list_excludes',
 ] as const;
 export type CheckRule = (typeof CHECK_RULES)[number];
 
@@ -62,19 +76,54 @@ export interface MutationContext {
   readonly send: (planned: PlannedResponse) => void;
 }
 
+/** What a front behaviour sees: nothing has been routed, authenticated or changed yet. */
+export interface FrontContext {
+  readonly state: MockState;
+  /** The request-target's path is /metal/v1 or below it. */
+  readonly underApi: boolean;
+}
+
 export interface MutantBehaviour {
   readonly transform?: (planned: PlannedResponse, ctx: MutationContext) => PlannedResponse;
   readonly takeOver?: (planned: PlannedResponse, ctx: MutationContext) => void;
   readonly flags?: Partial<StateFlags>;
+  /** Profile switches this variant overrides; only for conforming variants (a switch is legal behaviour). */
+  readonly switches?: Partial<ProfileSwitches>;
+  /** The response a component in front of the API gives instead of passing the request on; null: pass it on. */
+  readonly front?: (req: IncomingMessage, ctx: FrontContext) => PlannedResponse | null;
   readonly ignoreAuth?: boolean;
 }
+
+/** What a `when` trigger sees of a response about to be sent under /metal/v1. */
+export interface TriggerInput {
+  readonly req: IncomingMessage;
+  /** The response the profile planned. */
+  readonly planned: PlannedResponse;
+  /** The operation answered; null for an undocumented method and for unknown or malformed paths. */
+  readonly operationId: OperationId | null;
+  /**
+   * The first operation of the request's path in contract order, whatever the
+   * method (findRecoveryCodes for DELETE /user/otp/recovery-codes), which is
+   * where the suite counts a path's undocumented methods; null off the documented paths.
+   */
+  readonly pathOperationId: OperationId | null;
+  /** verify's otp path value, percent-decoded (RFC 3986 §2.1); undefined elsewhere. */
+  readonly otp: string | undefined;
+  /** The user the token authenticated; null if it authenticated nobody or was never looked at (undocumented method, unknown path). */
+  readonly user: MockUser | null;
+}
+
+export type MutantTrigger = (input: TriggerInput) => boolean;
 
 export interface MutantInfo {
   readonly name: string;
   readonly kind: MutantKind;
   /** A mutant's target; a conforming variant's scope (absent: every response). */
   readonly operationId?: OperationId;
+  /** The planned status a mutant's transform applies to, and the response the suite's scenario aims at. */
   readonly status?: number;
+  /** The status the broken answer carries, when it differs from `status` (a 500 where a 204 is due). */
+  readonly received?: number;
   /** The check that must catch a mutant; never set on a conforming variant. */
   readonly rule?: CheckRule;
   /** Profiles under which the changed response actually occurs; absent: every profile. */
@@ -82,11 +131,17 @@ export interface MutantInfo {
   readonly description: string;
 }
 
-export interface MutantDefinition extends MutantInfo {
+/** What decides where an entry applies: its (operation, status), or its trigger when it has one. */
+export interface MutantScope extends MutantInfo {
+  /** For entries whose trigger is the request (a long otp, an undocumented method): replaces the (operation, status) scope. */
+  readonly when?: MutantTrigger;
+}
+
+export interface MutantDefinition extends MutantScope {
   readonly behaviour: MutantBehaviour;
 }
 
-/** A catalogue row for --list and reports: `profiles` always spelled out. */
+/** A catalogue row for --list and reports: `profiles` always spelled out, and a mutant's `received`. */
 export interface MutantRow extends MutantInfo {
   readonly profiles: readonly ProfileName[];
 }
@@ -146,10 +201,65 @@ function rawNoContentWithBody(chunked: boolean) {
   };
 }
 
-const PROXY_ERROR_PAGE = Buffer.from(
-  '<html>\r\n<head><title>500 Internal Server Error</title></head>\r\n<body>\r\n' +
-    '<center><h1>500 Internal Server Error</h1></center>\r\n<hr><center>nginx</center>\r\n</body>\r\n</html>\r\n',
-);
+/** An nginx-style error page, as a proxy in front of the API writes one. */
+const nginxPage = (statusLine: string): Buffer =>
+  Buffer.from(
+    `<html>\r\n<head><title>${statusLine}</title></head>\r\n<body>\r\n` +
+      `<center><h1>${statusLine}</h1></center>\r\n<hr><center>nginx</center>\r\n</body>\r\n</html>\r\n`,
+  );
+const PROXY_ERROR_PAGE = nginxPage('500 Internal Server Error');
+
+/** Otp length (in characters, i.e. code points) above which verify-500-on-long-otp fails. */
+export const LONG_OTP_CHARACTERS = 32;
+/** Code points, not UTF-16 units: an emoji is one character. */
+const characterCount = (s: string): number => Array.from(s).length;
+const hasNonAscii = (s: string): boolean => {
+  for (let i = 0; i < s.length; i++) if (s.charCodeAt(i) > 0x7f) return true;
+  return false;
+};
+
+/** The request-target length (octets) above which proxy-414-long-uri's proxy refuses a request. */
+export const PROXY_MAX_TARGET_BYTES = 2048;
+/** RFC 9110 §15.5.15; nginx closes the connection after it. */
+const PROXY_URI_TOO_LONG = Object.freeze<PlannedResponse>({
+  status: 414,
+  body: nginxPage('414 Request-URI Too Large'),
+  contentType: 'text/html',
+  headers: [['Server', 'nginx']],
+  close: true,
+});
+
+/** rate-limited-429: at most RATE_LIMIT requests under /metal/v1 are served in any RATE_WINDOW_MS. */
+export const RATE_LIMIT = 40;
+const RATE_WINDOW_MS = 1000;
+/** RFC 6585 §4; Retry-After in seconds (RFC 9110 §10.2.3): a window later a slot is free again. */
+const TOO_MANY_REQUESTS = errorResponse(429, 'Too many requests', { headers: [['Retry-After', String(RATE_WINDOW_MS / 1000)]] });
+/** Times the API served a request, per server (its state), oldest first; at most RATE_LIMIT entries. */
+const servedAt = new WeakMap<MockState, number[]>();
+function rateLimit(_req: IncomingMessage, ctx: FrontContext): PlannedResponse | null {
+  if (!ctx.underApi) return null;
+  const now = ctx.state.now();
+  let log = servedAt.get(ctx.state);
+  if (log === undefined) {
+    log = [];
+    servedAt.set(ctx.state, log);
+  }
+  // A sliding window (now - 1 s, now]: only requests the API served count, so a refused client recovers.
+  let gone = 0;
+  while (gone < log.length && (log[gone] as number) <= now - RATE_WINDOW_MS) gone++;
+  if (gone > 0) log.splice(0, gone);
+  if (log.length >= RATE_LIMIT) return TOO_MANY_REQUESTS;
+  log.push(now);
+  return null;
+}
+
+const tokenOf = (req: IncomingMessage): string | undefined => {
+  const token = req.headers['x-auth-token'];
+  return typeof token === 'string' ? token : undefined;
+};
+
+/** Every response to an undocumented method under /metal/v1 is the 405 the server plans for it. */
+const undocumentedMethod: MutantTrigger = ({ planned, pathOperationId }) => planned.status === 405 && pathOperationId !== null;
 
 export const MUTANTS: readonly MutantDefinition[] = Object.freeze([
   // content_type_conformance
@@ -415,6 +525,101 @@ export const MUTANTS: readonly MutantDefinition[] = Object.freeze([
     description: 'The 500 never arrives: the connection stays open without a response until the server closes.',
     behaviour: { takeOver: () => undefined },
   },
+  // not_a_server_error: a 5xx for input the API must refuse, or where a success is due.
+  {
+    name: 'verify-500-on-long-otp',
+    kind: 'mutant',
+    operationId: 'findEnsureOtp',
+    status: 400,
+    received: 500,
+    rule: 'not_a_server_error',
+    description: `An authenticated verify whose otp is over ${LONG_OTP_CHARACTERS} characters (percent-decoded) gets a JSON 500 instead of the documented refusal.`,
+    // After authentication: a handler that crashes on its input never runs for an unknown token.
+    when: ({ operationId, otp, user }) => operationId === 'findEnsureOtp' && user !== null && otp !== undefined && characterCount(otp) > LONG_OTP_CHARACTERS,
+    behaviour: { transform: () => INTERNAL_ERROR },
+  },
+  {
+    name: 'verify-500-on-non-ascii-otp',
+    kind: 'mutant',
+    operationId: 'findEnsureOtp',
+    status: 400,
+    received: 500,
+    rule: 'not_a_server_error',
+    description: 'An authenticated verify whose otp holds a non-ASCII character (percent-decoded UTF-8) gets a JSON 500 instead of the documented refusal.',
+    when: ({ operationId, otp, user }) => operationId === 'findEnsureOtp' && user !== null && otp !== undefined && hasNonAscii(otp),
+    behaviour: { transform: () => INTERNAL_ERROR },
+  },
+  {
+    name: 'sms-204-answered-500',
+    kind: 'mutant',
+    operationId: 'receiveCodes',
+    status: 204,
+    received: 500,
+    rule: 'not_a_server_error',
+    description: 'Where the SMS goes out (204 due) the answer is the documented 500 with a JSON Error body.',
+    behaviour: { transform: () => INTERNAL_ERROR },
+  },
+  // unsupported_method: what an undocumented method on a documented path gets.
+  {
+    name: 'undocumented-delete-succeeds',
+    kind: 'mutant',
+    operationId: 'findRecoveryCodes',
+    status: 405,
+    received: 204,
+    rule: 'unsupported_method',
+    description: 'DELETE /user/otp/recovery-codes with a valid token answers 204 as if it did something (it changes nothing); without one, 401.',
+    when: ({ req, pathOperationId }) => req.method === 'DELETE' && pathOperationId === 'findRecoveryCodes',
+    // Routed to a handler, so authentication comes first, as for the documented methods.
+    behaviour: { transform: (_p, ctx) => (ctx.state.userByToken(tokenOf(ctx.req)) !== undefined ? NO_CONTENT : UNAUTHORIZED) },
+  },
+  {
+    name: 'verify-405-without-allow',
+    kind: 'mutant',
+    operationId: 'findEnsureOtp',
+    status: 405,
+    rule: 'unsupported_method',
+    description: 'The 405 to an undocumented method on /user/otp/verify/{otp} carries no Allow header (RFC 9110 §15.5.6 requires it).',
+    when: ({ planned, pathOperationId }) => planned.status === 405 && pathOperationId === 'findEnsureOtp',
+    behaviour: { transform: (p) => ({ ...p, headers: (p.headers ?? []).filter(([name]) => name.toLowerCase() !== 'allow') }) },
+  },
+  // negative_data_rejection: time steps far outside the window (RFC 6238 §5.2), and other users' codes.
+  {
+    name: 'totp-old-codes-accepted',
+    kind: 'mutant',
+    operationId: 'findEnsureOtp',
+    status: 400,
+    rule: 'negative_data_rejection',
+    description: 'Verify accepts the TOTP code of any time step of the last 24 hours (2880 steps of 30 s), not only the window around now.',
+    behaviour: { flags: { acceptOldTotp: true } },
+  },
+  {
+    name: 'totp-future-codes-accepted',
+    kind: 'mutant',
+    operationId: 'findEnsureOtp',
+    status: 400,
+    rule: 'negative_data_rejection',
+    description: 'Verify accepts the TOTP code of any time step of the next 24 hours (2880 steps of 30 s), not only the window around now.',
+    behaviour: { flags: { acceptFutureTotp: true } },
+  },
+  {
+    name: 'recovery-codes-accepted-for-any-user',
+    kind: 'mutant',
+    operationId: 'findEnsureOtp',
+    status: 400,
+    rule: 'negative_data_rejection',
+    description: 'Verify accepts an unused recovery code of any user, consuming it from its owner (OWASP API1:2023, broken object level authorization).',
+    behaviour: { flags: { anyUsersRecoveryCode: true } },
+  },
+  // list_excludes
+  {
+    name: 'recovery-codes-shown-to-everyone',
+    kind: 'mutant',
+    operationId: 'findRecoveryCodes',
+    status: 200,
+    rule: 'list_excludes',
+    description: 'Every user is shown the codes of the first user who listed theirs since the last reset: a cache keyed by nothing (OWASP API1:2023).',
+    behaviour: { flags: { sharedCodeListing: true } },
+  },
   // Conforming variants scoped to one response: another documented status, which the suite may only note as not provoked.
   {
     name: 'sms-no-phone-answered-422',
@@ -431,6 +636,42 @@ export const MUTANTS: readonly MutantDefinition[] = Object.freeze([
     status: 404,
     description: 'A user without 2FA listing recovery codes gets 422 (documented for findRecoveryCodes) instead of 404.',
     behaviour: { transform: withStatus(422) },
+  },
+  {
+    name: 'totp-current-step-only',
+    kind: 'conforming',
+    operationId: 'findEnsureOtp',
+    status: 204,
+    description: 'Verify accepts only the current time step\'s TOTP code, no ±1 step window (RFC 6238 §5.2 lets the verifier choose the window, none included).',
+    behaviour: { switches: { totpWindowSteps: 0 } },
+  },
+  // Conforming variants triggered by the request: what the suite's generated inputs may meet.
+  {
+    name: 'proxy-414-long-uri',
+    kind: 'conforming',
+    description: `A front proxy answers a request-target over ${PROXY_MAX_TARGET_BYTES} bytes with 414 and an nginx HTML page (text/html) before the API sees it (RFC 9110 §15.5.15).`,
+    // node hands the request-target over as latin1: one character per octet.
+    behaviour: { front: (req) => ((req.url ?? '').length > PROXY_MAX_TARGET_BYTES ? PROXY_URI_TOO_LONG : null) },
+  },
+  {
+    name: 'rate-limited-429',
+    kind: 'conforming',
+    description: `Over ${RATE_LIMIT} requests under /metal/v1 within one second get 429 with Retry-After: 1 and a JSON Error body (RFC 6585 §4), before the API sees them.`,
+    behaviour: { front: rateLimit },
+  },
+  {
+    name: 'undocumented-method-404',
+    kind: 'conforming',
+    description: 'Undocumented methods on the API\'s paths get a JSON 404 instead of 405 (any 4xx refuses; only a 405 needs Allow, RFC 9110 §15.5.6).',
+    when: undocumentedMethod,
+    behaviour: { transform: () => NOT_FOUND },
+  },
+  {
+    name: 'undocumented-method-501',
+    kind: 'conforming',
+    description: 'Undocumented methods on the API\'s paths get a JSON 501 Not Implemented instead of 405 (RFC 9110 §15.6.2; §9.1 prefers 405 only as a SHOULD).',
+    when: undocumentedMethod,
+    behaviour: { transform: () => NOT_IMPLEMENTED },
   },
   // Conforming variants: legal HTTP on every response.
   {
@@ -556,24 +797,36 @@ export function mutantProfiles(m: MutantInfo): readonly ProfileName[] {
   return m.profiles ?? PROFILE_NAMES;
 }
 
+/** What a kill is matched on: a mutant's `received`, else its `status`; a conforming variant's only if set. */
+function rowReceived(m: MutantInfo): number | undefined {
+  return m.received ?? (m.kind === 'mutant' ? m.status : undefined);
+}
+
 /** The catalogue without behaviours: plain, JSON-serialisable rows (for --list and reports). */
 export function describeMutants(): MutantRow[] {
-  return MUTANTS.map((m) => ({
-    name: m.name,
-    kind: m.kind,
-    ...(m.operationId !== undefined && { operationId: m.operationId }),
-    ...(m.status !== undefined && { status: m.status }),
-    ...(m.rule !== undefined && { rule: m.rule }),
-    profiles: [...mutantProfiles(m)],
-    description: m.description,
-  }));
+  return MUTANTS.map((m) => {
+    const received = rowReceived(m);
+    return {
+      name: m.name,
+      kind: m.kind,
+      ...(m.operationId !== undefined && { operationId: m.operationId }),
+      ...(m.status !== undefined && { status: m.status }),
+      ...(received !== undefined && { received }),
+      ...(m.rule !== undefined && { rule: m.rule }),
+      profiles: [...mutantProfiles(m)],
+      description: m.description,
+    };
+  });
 }
 
 /**
  * Whether an entry's transform/takeOver applies to this response: its
  * operationId and status, each when set (a mutant's target, a conforming
- * variant's scope); an unscoped conforming variant applies everywhere.
+ * variant's scope); an unscoped conforming variant applies everywhere. An
+ * entry with a `when` trigger applies where the trigger says, and never
+ * without the request to judge (`input`).
  */
-export function mutantApplies(m: MutantInfo, operationId: OperationId | null, status: number): boolean {
+export function mutantApplies(m: MutantScope, operationId: OperationId | null, status: number, input?: TriggerInput): boolean {
+  if (m.when !== undefined) return input !== undefined && m.when(input);
   return (m.operationId === undefined || m.operationId === operationId) && (m.status === undefined || m.status === status);
 }

@@ -4,7 +4,8 @@
  * suite must pass each of them; a mutant (mutants.ts) breaks a profile.
  *
  * A profile only sets switches: verify's status for a rejected OTP (read by the
- * server) and two state behaviours (read by MockState).
+ * server) and state behaviours (read by MockState). A conforming variant
+ * (mutants.ts) may override a switch too: it stays legal by construction.
  */
 
 export const PROFILE_NAMES = ['default', 'strict', 'spent-codes', 'all-401'] as const;
@@ -20,6 +21,12 @@ export interface ProfileSwitches {
   readonly rejectedOtpStatus: OtpRejectionStatus;
   /** RFC 6238 §5.2: once a code of step s was accepted for a user, codes of steps <= s are refused. */
   readonly totpSingleUse: boolean;
+  /**
+   * Time steps accepted either side of the current one. RFC 6238 §5.2 recommends
+   * at most one step back for transmission delay and lets the verifier choose any
+   * window, none included (0: the current step's code only).
+   */
+  readonly totpWindowSteps: number;
   /** The main user (METAL_AUTH_TOKEN) starts with every recovery code spent, until they regenerate. */
   readonly mainUserCodesSpent: boolean;
 }
@@ -34,6 +41,7 @@ export const DEFAULT_SWITCHES: ProfileSwitches = Object.freeze({
   malformedOtpStatus: 400,
   rejectedOtpStatus: 400,
   totpSingleUse: false,
+  totpWindowSteps: 1,
   mainUserCodesSpent: false,
 });
 

@@ -5,8 +5,9 @@
  * responses pre-serialised to Buffers, no per-request logging, and a request
  * without a body is answered synchronously. A profile (see profiles.ts) sets
  * the state switches and verify's rejection statuses. A mutant (see mutants.ts)
- * hooks in at exactly three places: the state flags, the auth fallback, and
- * `respond`, after the profile has planned the response.
+ * hooks in at exactly four places: the state flags and switches, the front
+ * (before routing), the auth fallback, and `respond`, after the profile has
+ * planned the response.
  */
 import * as http from 'node:http';
 import type { AddressInfo } from 'node:net';
@@ -30,7 +31,7 @@ import {
   UNAUTHORIZED,
   methodNotAllowed,
 } from './http-errors';
-import { getMutant, mutantApplies, type MutantDefinition, type MutationContext, type OperationId } from './mutants';
+import { getMutant, mutantApplies, type MutantDefinition, type MutationContext, type OperationId, type TriggerInput } from './mutants';
 import { DEFAULT_PROFILE, getProfile, type ProfileDefinition } from './profiles';
 import { JSON_MEDIA_TYPE, rawResponse, writeResponse, type PlannedResponse } from './response';
 import { MockState, isMalformedOtp, type MockUser } from './state';
@@ -79,6 +80,20 @@ const CODES_ROUTE: Route = { kind: 'codes' };
 const SMS_ROUTE: Route = { kind: 'sms' };
 const NOT_FOUND_ROUTE: Route = { kind: 'not-found' };
 const BAD_PATH_ROUTE: Route = { kind: 'bad-path' };
+
+/** The first operation of a documented path in contract order, whatever the method. */
+function pathOperation(route: Route): OperationId | null {
+  switch (route.kind) {
+    case 'verify':
+      return 'findEnsureOtp';
+    case 'codes':
+      return 'findRecoveryCodes';
+    case 'sms':
+      return 'receiveCodes';
+    default:
+      return null;
+  }
+}
 
 /** The path of a request-target, without query (ignored) and fragment. */
 function targetPath(url: string): string | null {
@@ -153,13 +168,16 @@ export function createMockServer(opts: MockServerOptions = {}): MockServer {
   const profile = opts.profile === undefined || opts.profile === '' ? DEFAULT_PROFILE : getProfile(opts.profile);
   const host = opts.host ?? '127.0.0.1';
   const requestTimeoutMs = opts.requestTimeoutMs ?? 10_000;
+  // A conforming variant may override a profile switch; the result is still legal behaviour.
+  const switches = { ...profile.switches, ...mutant?.behaviour.switches };
   const state = new MockState({
     ...(opts.now !== undefined && { now: opts.now }),
     ...(opts.totpPeriodSeconds !== undefined && { totpPeriodSeconds: opts.totpPeriodSeconds }),
     flags: mutant?.behaviour.flags ?? {},
-    switches: profile.switches,
+    switches,
   });
-  const { malformedOtpStatus, rejectedOtpStatus } = profile.switches;
+  const { malformedOtpStatus, rejectedOtpStatus } = switches;
+  const front = mutant?.behaviour.front;
   const onError = opts.onError ?? noop;
   const timers = new Set<NodeJS.Timeout>();
 
@@ -181,9 +199,23 @@ export function createMockServer(opts: MockServerOptions = {}): MockServer {
     timers.add(timer);
   }
 
-  /** Every /metal/v1 response goes through here: the one place a mutant rewrites or takes over a response. */
-  function respond(req: http.IncomingMessage, res: http.ServerResponse, op: OperationId | null, planned: PlannedResponse): void {
-    if (mutant === null || !mutantApplies(mutant, op, planned.status)) {
+  /**
+   * Every /metal/v1 response goes through here: the one place a mutant rewrites
+   * or takes over a response. `user` is who the token authenticated, if it was looked at.
+   */
+  function respond(
+    req: http.IncomingMessage,
+    res: http.ServerResponse,
+    op: OperationId | null,
+    planned: PlannedResponse,
+    route: Route,
+    user: MockUser | null = null,
+  ): void {
+    const input: TriggerInput | undefined =
+      mutant?.when === undefined
+        ? undefined
+        : { req, planned, operationId: op, pathOperationId: pathOperation(route), otp: route.kind === 'verify' ? route.otp : undefined, user };
+    if (mutant === null || !mutantApplies(mutant, op, planned.status, input)) {
       emit(res, planned);
       return;
     }
@@ -251,21 +283,21 @@ export function createMockServer(opts: MockServerOptions = {}): MockServer {
     let user = state.userByToken(typeof token === 'string' ? token : undefined);
     if (user === undefined) {
       if (mutant?.behaviour.ignoreAuth !== true || mutant.operationId !== op) {
-        respond(req, res, op, UNAUTHORIZED);
+        respond(req, res, op, UNAUTHORIZED, route);
         return;
       }
       user = state.user('METAL_AUTH_TOKEN');
     }
-    respond(req, res, op, plan(op, user, route));
+    respond(req, res, op, plan(op, user, route), route, user);
   }
 
   /** Reads and discards a request body up to BODY_LIMIT_BYTES, then continues; never buffers it. */
-  function withBody(req: http.IncomingMessage, res: http.ServerResponse, op: OperationId | null, next: () => void): void {
+  function withBody(req: http.IncomingMessage, res: http.ServerResponse, op: OperationId | null, route: Route, next: () => void): void {
     req.on('error', noop); // a client abort must not surface as an unhandled 'error'
     const declared = req.headers['content-length'];
     if (declared !== undefined && Number(declared) > BODY_LIMIT_BYTES) {
       // Known too large up front: answer before reading any of it (RFC 9110 §15.5.14).
-      respond(req, res, op, BODY_TOO_LARGE);
+      respond(req, res, op, BODY_TOO_LARGE, route);
       return;
     }
     let size = 0;
@@ -280,7 +312,7 @@ export function createMockServer(opts: MockServerOptions = {}): MockServer {
         // which can destroy the 413 before the client reads it.
         req.off('data', onData);
         try {
-          respond(req, res, op, BODY_TOO_LARGE);
+          respond(req, res, op, BODY_TOO_LARGE, route);
         } catch (err) {
           fail(res, err);
         }
@@ -319,12 +351,20 @@ export function createMockServer(opts: MockServerOptions = {}): MockServer {
   function handle(req: http.IncomingMessage, res: http.ServerResponse): void {
     const url = req.url ?? '/';
     const path = targetPath(url);
+    const underApi = path !== null && (path === API_PREFIX || path.startsWith(API_PREFIX + '/'));
+    if (front !== undefined) {
+      // A proxy or rate limiter in front of the API: the request is not routed, authenticated or acted on.
+      const answer = front(req, { state, underApi });
+      if (answer !== null) {
+        emit(res, answer);
+        return;
+      }
+    }
     const route = path === null ? BAD_PATH_ROUTE : parseRoute(path);
     if (route.kind === 'admin') {
       handleAdmin(req, res, route.name);
       return;
     }
-    const underApi = path !== null && (path === API_PREFIX || path.startsWith(API_PREFIX + '/'));
     let op: OperationId | null = null;
     let allow = '';
     // Methods are case-sensitive (RFC 9110 §9.1).
@@ -349,12 +389,12 @@ export function createMockServer(opts: MockServerOptions = {}): MockServer {
     }
     if (op === null) {
       const planned = allow !== '' ? methodNotAllowed(allow) : route.kind === 'bad-path' ? BAD_PATH : NOT_FOUND;
-      if (underApi) respond(req, res, null, planned);
+      if (underApi) respond(req, res, null, planned, route);
       else writeResponse(res, planned);
       return;
     }
     const operation = op;
-    if (hasBody(req)) withBody(req, res, operation, () => operate(req, res, operation, route));
+    if (hasBody(req)) withBody(req, res, operation, route, () => operate(req, res, operation, route));
     else operate(req, res, operation, route);
   }
 

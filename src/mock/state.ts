@@ -27,7 +27,7 @@ export interface MockUser {
   readonly totpSecret: string | null;
   /** Unused recovery codes. */
   recoveryCodes: string[];
-  /** The codes valid for TOTP step `step` (steps step-1..step+1), cached: HMACs dominate verify's cost. */
+  /** The codes valid for TOTP step `step` (the window around it), cached: HMACs dominate verify's cost. */
   totpWindow: { step: number; codes: readonly string[] } | null;
   /** Time step of the last TOTP code accepted for this user, or null (RFC 6238 §5.2). */
   lastTotpStep: number | null;
@@ -56,6 +56,14 @@ export interface StateFlags {
   staleListing: boolean;
   /** Codes replaced by a regeneration are still accepted by verify. */
   revokedCodesAccepted: boolean;
+  /** Verify also accepts TOTP codes of any step of the last 24 hours, replay protection bypassed. */
+  acceptOldTotp: boolean;
+  /** Verify also accepts TOTP codes of any step of the next 24 hours, replay protection bypassed. */
+  acceptFutureTotp: boolean;
+  /** Listing shows every user the live codes of the first user who listed since the last reset. */
+  sharedCodeListing: boolean;
+  /** Verify accepts an unused recovery code of any user (consumed from its owner). */
+  anyUsersRecoveryCode: boolean;
 }
 
 export const NORMAL_FLAGS: Readonly<StateFlags> = Object.freeze({
@@ -64,12 +72,18 @@ export const NORMAL_FLAGS: Readonly<StateFlags> = Object.freeze({
   noRotation: false,
   staleListing: false,
   revokedCodesAccepted: false,
+  acceptOldTotp: false,
+  acceptFutureTotp: false,
+  sharedCodeListing: false,
+  anyUsersRecoveryCode: false,
 });
 
 export const SMS_PHONE = '+15555550100';
 export const RECOVERY_CODE_COUNT = 10;
 export const RECOVERY_CODE_LENGTH = 10;
 export const DEFAULT_TOTP_PERIOD_SECONDS = 30;
+/** How far the far-TOTP mutants reach either way: 24 hours, 2880 steps of 30 s. */
+export const FAR_TOTP_SECONDS = 24 * 60 * 60;
 const CODE_ALPHABET = 'abcdefghijklmnopqrstuvwxyz0123456789';
 
 export type SmsOutcome = 'sent' | 'not-enabled' | 'no-phone' | 'gateway-failed';
@@ -125,6 +139,64 @@ function hasRecoveryCodeShape(s: string): boolean {
 }
 
 /**
+ * The codes of the steps [now + from, now + to] of one TOTP, kept up to date as
+ * time moves: a step's HMAC is computed when it enters the range, never again
+ * while it stays, so a request costs a Map lookup (and one HMAC per new step).
+ * A multiset: two steps of one range may share a 6-digit code.
+ */
+class TotpRange {
+  private readonly byStep = new Map<number, string>();
+  private readonly counts = new Map<string, number>();
+  /** Steps covered; empty while lo > hi. */
+  private lo = 0;
+  private hi = -1;
+
+  constructor(
+    private readonly totp: TOTP,
+    private readonly from: number,
+    private readonly to: number,
+  ) {}
+
+  /** Whether `otp` is the code of a step in the range around `step`. */
+  has(step: number, otp: string): boolean {
+    this.slide(step + this.from, step + this.to);
+    return this.counts.has(otp);
+  }
+
+  private slide(lo: number, hi: number): void {
+    if (lo === this.lo && hi === this.hi) return;
+    if (this.lo > this.hi || lo > this.hi || hi < this.lo) {
+      // No overlap (first use, a jump, a clock set back far): start afresh.
+      this.byStep.clear();
+      this.counts.clear();
+      for (let s = lo; s <= hi; s++) this.add(s);
+    } else {
+      for (let s = this.lo; s < lo; s++) this.remove(s);
+      for (let s = hi + 1; s <= this.hi; s++) this.remove(s);
+      for (let s = lo; s < this.lo; s++) this.add(s);
+      for (let s = this.hi + 1; s <= hi; s++) this.add(s);
+    }
+    this.lo = lo;
+    this.hi = hi;
+  }
+
+  private add(step: number): void {
+    const code = this.totp.generate({ timestamp: step * this.totp.period * 1000 });
+    this.byStep.set(step, code);
+    this.counts.set(code, (this.counts.get(code) ?? 0) + 1);
+  }
+
+  private remove(step: number): void {
+    const code = this.byStep.get(step);
+    if (code === undefined) return;
+    this.byStep.delete(step);
+    const n = (this.counts.get(code) ?? 1) - 1;
+    if (n === 0) this.counts.delete(code);
+    else this.counts.set(code, n);
+  }
+}
+
+/**
  * Whether an OTP could not be any code the mock issues: neither a TOTP code
  * (exactly 6 ASCII digits, RFC 4226 §5.3) nor shaped like a recovery code.
  */
@@ -140,6 +212,10 @@ export class MockState {
   private readonly byToken = new Map<string, MockUser>();
   private readonly byName = new Map<MockUserName, MockUser>();
   private sms: SmsMessage[] = [];
+  /** Far-TOTP ranges of the far-TOTP mutants, per user; dropped on reset. */
+  private readonly farTotp = new Map<MockUserName, TotpRange>();
+  /** Under sharedCodeListing: the first user who listed since the last reset. */
+  private listingOwner: MockUser | null = null;
 
   constructor(opts: MockStateOptions = {}) {
     this.now = opts.now ?? Date.now;
@@ -154,6 +230,8 @@ export class MockState {
     this.byToken.clear();
     this.byName.clear();
     this.sms = [];
+    this.farTotp.clear();
+    this.listingOwner = null;
     const appSecret = MOCK_IDENTITIES.METAL_OTP_SECRET;
     const seed = (
       name: MockUserName,
@@ -208,16 +286,42 @@ export class MockState {
   }
 
   /**
-   * Whether `otp` verifies `user`: a TOTP within ±1 step of now, or an unused
-   * recovery code (consumed on use). Replay protection for TOTP codes is the
+   * Whether `otp` verifies `user`: a TOTP within the window around now (±1 step
+   * unless the `totpWindowSteps` switch says otherwise), or an unused recovery
+   * code of theirs (consumed on use). Replay protection for TOTP codes is the
    * `totpSingleUse` switch; without it a code verifies again within its window.
    */
   verifyOtp(user: MockUser, otp: string): boolean {
     if (user.twoFactor === 'none') return false;
     if (this.flags.acceptAnyOtp) return true;
-    if (user.totp !== null && isSixDigits(otp) && this.acceptTotp(user, user.totp, otp)) return true;
+    if (user.totp !== null && isSixDigits(otp)) {
+      if (this.acceptTotp(user, user.totp, otp)) return true;
+      if (this.farTotpAccepted(user, user.totp, otp)) return true;
+    }
     if (this.consume(user.recoveryCodes, otp)) return true;
+    if (this.flags.anyUsersRecoveryCode) {
+      // The mutant looks the code up among every user's codes, not the caller's only.
+      for (const other of this.byName.values()) if (other !== user && this.consume(other.recoveryCodes, otp)) return true;
+    }
     return this.flags.revokedCodesAccepted && this.consume(user.revokedCodes, otp);
+  }
+
+  /**
+   * The far-TOTP mutants: a second, careless check that honours any step up to
+   * 24 hours back or ahead, outside the window RFC 6238 §5.2 allows, and that
+   * neither consults nor records the replay state (so `strict` cannot hide it).
+   */
+  private farTotpAccepted(user: MockUser, totp: TOTP, otp: string): boolean {
+    const { acceptOldTotp: old, acceptFutureTotp: future } = this.flags;
+    if (!old && !future) return false;
+    let range = this.farTotp.get(user.name);
+    if (range === undefined) {
+      const far = Math.floor(FAR_TOTP_SECONDS / totp.period);
+      const w = this.switches.totpWindowSteps;
+      range = new TotpRange(totp, old ? -far : w + 1, future ? far : -(w + 1));
+      this.farTotp.set(user.name, range);
+    }
+    return range.has(Math.floor(this.now() / (totp.period * 1000)), otp);
   }
 
   private acceptTotp(user: MockUser, totp: TOTP, otp: string): boolean {
@@ -231,7 +335,7 @@ export class MockState {
   private acceptableTotpStep(user: MockUser, totp: TOTP, otp: string): number | null {
     const window = this.totpWindow(user, totp);
     for (let i = 0; i < window.codes.length; i++) {
-      const step = window.step - 1 + i;
+      const step = window.step - this.switches.totpWindowSteps + i;
       if (window.codes[i] === otp && !this.totpStepSpent(user, step)) return step;
     }
     return null;
@@ -242,12 +346,14 @@ export class MockState {
     return this.switches.totpSingleUse && user.lastTotpStep !== null && step <= user.lastTotpStep;
   }
 
-  /** The TOTP codes accepted now: the current step and one step either side (RFC 6238 §5.2). */
+  /** The TOTP codes accepted now: the current step and `totpWindowSteps` steps either side (RFC 6238 §5.2). */
   private totpWindow(user: MockUser, totp: TOTP): { step: number; codes: readonly string[] } {
     const period = totp.period * 1000;
     const step = Math.floor(this.now() / period);
     if (user.totpWindow === null || user.totpWindow.step !== step) {
-      const codes = [step - 1, step, step + 1].map((s) => totp.generate({ timestamp: s * period }));
+      const w = this.switches.totpWindowSteps;
+      const codes: string[] = [];
+      for (let s = step - w; s <= step + w; s++) codes.push(totp.generate({ timestamp: s * period }));
       user.totpWindow = { step, codes };
     }
     return user.totpWindow;
@@ -262,6 +368,11 @@ export class MockState {
 
   listRecoveryCodes(user: MockUser): string[] {
     if (this.flags.staleListing && user.staleListing !== null) return [...user.staleListing];
+    if (this.flags.sharedCodeListing) {
+      // A cache keyed by nothing instead of by user: whoever lists first fills it for everyone.
+      this.listingOwner ??= user;
+      return [...this.listingOwner.recoveryCodes];
+    }
     return [...user.recoveryCodes];
   }
 

@@ -2,7 +2,7 @@ import { spawn, spawnSync } from 'node:child_process';
 import * as net from 'node:net';
 import * as path from 'node:path';
 import { test, expect } from '@playwright/test';
-import { MUTANTS, mutantProfiles } from '../../src/mock/mutants';
+import { MUTANTS, describeMutants, mutantProfiles } from '../../src/mock/mutants';
 import { PROFILES } from '../../src/mock/profiles';
 
 const ROOT = path.resolve(__dirname, '../..');
@@ -20,14 +20,18 @@ test('--list prints the mutants, then the profiles, as tables and exits 0', () =
   const [mutantTable = '', profileTable = '', ...rest] = r.stdout.trimEnd().split('\n\n');
   expect(rest).toEqual([]);
   const mutantLines = mutantTable.split('\n');
-  expect(mutantLines[0]).toMatch(/^name\s+kind\s+operationId\s+status\s+rule\s+profiles\s+description$/);
+  expect(mutantLines[0]).toMatch(/^name\s+kind\s+operationId\s+status\s+received\s+rule\s+profiles\s+description$/);
   expect(mutantLines).toHaveLength(MUTANTS.length + 2);
+  const rows = describeMutants();
   for (const m of MUTANTS) {
     const cells = mutantLines.find((l) => l.startsWith(`${m.name} `))?.split(/\s{2,}/);
     expect(cells, m.name).toBeDefined();
     const profiles = mutantProfiles(m).length === PROFILES.length ? 'all' : mutantProfiles(m).join(',');
-    expect(cells!.slice(0, 6)).toEqual([m.name, m.kind, m.operationId ?? '-', m.status?.toString() ?? '-', m.rule ?? '-', profiles]);
+    const received = rows.find((r) => r.name === m.name)?.received?.toString() ?? '-';
+    expect(cells!.slice(0, 7)).toEqual([m.name, m.kind, m.operationId ?? '-', m.status?.toString() ?? '-', received, m.rule ?? '-', profiles]);
   }
+  // A mutant whose broken answer differs from the aimed-at status shows both.
+  expect(mutantLines.find((l) => l.startsWith('sms-204-answered-500 '))).toMatch(/^sms-204-answered-500\s+mutant\s+receiveCodes\s+204\s+500\s+not_a_server_error\s/);
   const profileLines = profileTable.split('\n');
   expect(profileLines[0]).toMatch(/^profile\s+malformedOtp\s+rejectedOtp\s+totpSingleUse\s+mainUserCodesSpent\s+description$/);
   expect(profileLines).toHaveLength(PROFILES.length + 2);

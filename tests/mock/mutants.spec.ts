@@ -14,11 +14,15 @@ import {
 import { PROFILE_NAMES, type ProfileName } from '../../src/mock/profiles';
 import { createMockServer } from '../../src/mock/server';
 import {
+  MAIN,
   RECIPES,
+  TOKENS,
   authHeaders,
   codesOf,
   decodedText,
   listCodes,
+  mainTotp,
+  middleOfStep,
   observeRecipe,
   rawRequest,
   regenerateCodes,
@@ -54,14 +58,21 @@ test('catalogue: unique kebab-case names, known rules, mutants carry operation, 
   for (const m of MUTANTS) {
     expect(m.name).toMatch(/^[a-z0-9]+(-[a-z0-9]+)*$/);
     expect(m.description.length).toBeGreaterThan(10);
+    // `received` is set only where the broken answer's status differs from the aimed-at one.
+    if (m.received !== undefined) expect(m.received, m.name).not.toBe(m.status);
     if (m.kind === 'mutant') {
       expect(m.operationId, m.name).toBeDefined();
       expect(m.status, m.name).toBeDefined();
       expect(CHECK_RULES, m.name).toContain(m.rule);
+      // A switch is legal behaviour, and a front answers before any operation: neither can break one rule on one operation.
+      expect(m.behaviour.switches, m.name).toBeUndefined();
+      expect(m.behaviour.front, m.name).toBeUndefined();
     } else {
-      // A conforming variant is scoped to one (operation, status) or to none.
+      // A conforming variant is scoped to one (operation, status), or by its trigger or front alone, or to nothing.
       expect(m.operationId === undefined, m.name).toBe(m.status === undefined);
+      if (m.when !== undefined || m.behaviour.front !== undefined) expect(m.operationId, m.name).toBeUndefined();
       expect(m.rule, m.name).toBeUndefined();
+      expect(m.received, m.name).toBeUndefined();
     }
     if (m.profiles !== undefined) {
       expect(m.profiles.length, m.name).toBeGreaterThan(0);
@@ -72,12 +83,41 @@ test('catalogue: unique kebab-case names, known rules, mutants carry operation, 
   for (const rule of CHECK_RULES.filter((r) => !RULES_WITHOUT_TARGET.includes(r))) {
     expect(MUTANTS.some((m) => m.rule === rule), rule).toBe(true);
   }
-  expect(MUTANTS.filter((m) => m.kind === 'mutant').length).toBeGreaterThanOrEqual(27);
-  expect(MUTANTS.filter((m) => m.kind === 'conforming').length).toBeGreaterThanOrEqual(14);
+  expect(MUTANTS.filter((m) => m.kind === 'mutant').length).toBeGreaterThanOrEqual(36);
+  expect(MUTANTS.filter((m) => m.kind === 'conforming').length).toBeGreaterThanOrEqual(20);
   expect(findMutant('nope')).toBeUndefined();
   const rows = JSON.parse(JSON.stringify(describeMutants())) as ReturnType<typeof describeMutants>;
   expect(rows).toHaveLength(MUTANTS.length);
-  for (const row of rows) expect(row.profiles, row.name).toEqual(mutantProfiles(getMutant(row.name)));
+  for (const row of rows) {
+    const m = getMutant(row.name);
+    expect(row.profiles, row.name).toEqual(mutantProfiles(m));
+    // What a kill is matched on, spelled out for every mutant.
+    expect(row.received, row.name).toBe(m.kind === 'mutant' ? (m.received ?? m.status) : undefined);
+  }
+});
+
+test('received: input-triggered and status-changing mutants name the status of their broken answer', () => {
+  const received = Object.fromEntries(describeMutants().map((r) => [r.name, [r.status, r.received]]));
+  expect(received['verify-500-on-long-otp']).toEqual([400, 500]);
+  expect(received['verify-500-on-non-ascii-otp']).toEqual([400, 500]);
+  expect(received['sms-204-answered-500']).toEqual([204, 500]);
+  expect(received['undocumented-delete-succeeds']).toEqual([405, 204]);
+  expect(received['verify-405-without-allow']).toEqual([405, 405]);
+  // Entries from before `received` existed keep status as what a kill is matched on.
+  expect(received['verify-accepts-any-otp']).toEqual([400, 400]);
+  expect(received['regenerate-200-answered-201']).toEqual([200, 200]);
+});
+
+test('a trigger replaces the (operation, status) scope and needs the request to judge', () => {
+  const longOtp = getMutant('verify-500-on-long-otp');
+  expect(longOtp.when).toBeDefined();
+  // Without the request, the trigger cannot say yes, even on the entry's own (operation, status).
+  expect(mutantApplies(longOtp, 'findEnsureOtp', 400)).toBe(false);
+  // Entries without a trigger keep their static scope.
+  const plain = getMutant('verify-400-answered-403');
+  expect(mutantApplies(plain, 'findEnsureOtp', 400)).toBe(true);
+  expect(mutantApplies(plain, 'findEnsureOtp', 401)).toBe(false);
+  expect(mutantApplies(getMutant('json-charset-utf8'), null, 404)).toBe(true);
 });
 
 test('false alarm pinned: a documented status the scenario did not aim at is a conforming variant, not a mutant', () => {
@@ -139,22 +179,57 @@ const VIOLATIONS: Record<string, (s: Started) => Promise<boolean>> = {
     await regenerateCodes(s);
     return accepted(await verify(s, old!));
   },
+  // Input-triggered: no recipe of the table carries the input (details: inputs.spec.ts, methods.spec.ts).
+  'verify-500-on-long-otp': async (s) => (await verify(s, 'a'.repeat(33))).status === 500,
+  'verify-500-on-non-ascii-otp': async (s) => (await verify(s, encodeURIComponent('café'))).status === 500,
+  'undocumented-delete-succeeds': async (s) =>
+    accepted(await rawRequest(s.port, { method: 'DELETE', path: '/metal/v1/user/otp/recovery-codes', headers: authHeaders(MAIN) })),
+  'verify-405-without-allow': async (s) => {
+    const res = await rawRequest(s.port, { method: 'GET', path: '/metal/v1/user/otp/verify/123456', headers: authHeaders(MAIN) });
+    expect(res.status).toBe(405);
+    return res.headers['allow'] === undefined;
+  },
+  // Far outside the ±1 step window on the real clock; details on a fixed clock in totp-window.spec.ts.
+  'totp-old-codes-accepted': async (s) => accepted(await verify(s, farTotp(-100))),
+  'totp-future-codes-accepted': async (s) => accepted(await verify(s, farTotp(100))),
+  // OWASP API1:2023: one user's code verifies another user.
+  'recovery-codes-accepted-for-any-user': async (s) => {
+    const [mainCode] = await listOrRefill(s);
+    return accepted(await verify(s, mainCode!, TOKENS.METAL_AUTH_TOKEN_SMS));
+  },
+  // list_excludes: the SMS user's list shows codes of the main user.
+  'recovery-codes-shown-to-everyone': async (s) => {
+    const mainCodes = await listOrRefill(s);
+    return codesOf(await listCodes(s, TOKENS.METAL_AUTH_TOKEN_SMS)).some((c) => mainCodes.includes(c));
+  },
 };
+
+/** The main user's code `steps` 30 s steps from now, checked to differ from every code of the window around now. */
+function farTotp(steps: number): string {
+  const totp = mainTotp();
+  const now = Date.now();
+  const code = totp.generate({ timestamp: now + steps * 30_000 });
+  const window = [-2, -1, 0, 1, 2].map((d) => totp.generate({ timestamp: now + d * 30_000 }));
+  expect(window, 'a far code that is also a code of the window proves nothing').not.toContain(code);
+  return code;
+}
 
 /** Under `profile`, the mutant changes its target and nothing else. */
 async function expectOnlyTargetChanged(m: MutantDefinition, profile: ProfileName): Promise<void> {
   const normal = normalFor(profile);
   const mut = await startMock({ mutant: m.name, profile });
   try {
-    const target = RECIPES.find((r) => r.op === m.operationId && r.status === m.status);
-    expect(target, 'every mutant targets a documented response').toBeDefined();
+    // A trigger is the request: no recipe of the table carries it, so every recipe must answer as normal.
+    const triggered = m.when !== undefined;
+    const target = triggered ? undefined : RECIPES.find((r) => r.op === m.operationId && r.status === m.status);
+    if (!triggered) expect(target, 'every mutant without a trigger targets a documented response').toBeDefined();
     // Everything but the target behaves exactly like the normal mock.
     let otherOperationChecked = false;
     for (const r of RECIPES) {
       if (r === target) continue;
       const [want, got] = [await observeRecipe(normal, r), await observeRecipe(mut, r)];
       // The profile answers this recipe with the target status (e.g. 401 for a wrong OTP): the mutant applies.
-      if (r.op === m.operationId && want.status === m.status) continue;
+      if (!triggered && r.op === m.operationId && want.status === m.status) continue;
       expect(got, `${profile}: ${r.op} ${r.status}`).toEqual(want);
       if (r.op !== m.operationId) otherOperationChecked = true;
     }
@@ -163,6 +238,7 @@ async function expectOnlyTargetChanged(m: MutantDefinition, profile: ProfileName
     normal.mock.state.reset();
     mut.mock.state.reset();
     const violation = VIOLATIONS[m.name];
+    expect(violation !== undefined || !triggered, 'a triggered mutant is shown by a violation').toBe(true);
     if (violation !== undefined) {
       expect(await violation(normal), `${profile}: conforming mock`).toBe(false);
       expect(await violation(mut), `${profile}: mutant`).toBe(true);
@@ -233,6 +309,11 @@ test('target details of representative mutants', async () => {
     expect(res.headers['content-type']).toBe('text/html');
     expect(res.text).toContain('<html>');
   });
+  await check('sms-204-answered-500', (res) => {
+    expect(res.status).toBe(500);
+    expect(res.headers['content-type']).toBe('application/json');
+    expect(JSON.parse(res.text)).toEqual({ error: expect.any(String) });
+  });
 });
 
 test('the hanging mutant is cleaned up by close()', async () => {
@@ -247,6 +328,20 @@ test('the hanging mutant is cleaned up by close()', async () => {
   await mut.mock.close();
   expect(await pending).toMatch(/socket hang up|ECONNRESET/);
 });
+
+/**
+ * Variants the table's recipes cannot show: their trigger is the request (a
+ * long request-target, an undocumented method, a burst) or a time step the
+ * recipes never leave. Each has its own tests (inputs.spec.ts, methods.spec.ts,
+ * totp-window.spec.ts); here they must leave every recipe's answer unchanged.
+ */
+const SHOWN_ELSEWHERE: ReadonlySet<string> = new Set([
+  'totp-current-step-only',
+  'proxy-414-long-uri',
+  'rate-limited-429',
+  'undocumented-method-404',
+  'undocumented-method-501',
+]);
 
 /** A scoped variant's status where it applies. */
 const STATUS_INSTEAD: Record<string, number> = { 'sms-no-phone-answered-422': 422, 'no-2fa-codes-answered-422': 422 };
@@ -290,13 +385,16 @@ const SIGNATURES: Record<string, (res: RawResponse) => void> = {
 test.describe('conforming variants keep every status but their scope\'s and show on every response in scope', () => {
   for (const m of MUTANTS.filter((x) => x.kind === 'conforming')) {
     test(m.name, async () => {
+      const elsewhere = SHOWN_ELSEWHERE.has(m.name);
       const signature = SIGNATURES[m.name];
-      expect(signature, 'each conforming variant has a signature check').toBeDefined();
-      const v = await startMock({ mutant: m.name, profile: m.profiles?.[0] ?? 'default' });
+      expect(signature !== undefined || elsewhere, 'each conforming variant has a signature check or tests of its own').toBe(true);
+      // A fixed clock in the middle of a step: a step boundary between computing and checking a code cannot interfere.
+      const at = middleOfStep(30);
+      const v = await startMock({ mutant: m.name, profile: m.profiles?.[0] ?? 'default', now: () => at });
       try {
         for (const r of RECIPES) {
           const res = await runRecipe(v, r, { headers: { 'Accept-Encoding': 'gzip, br' } });
-          const applies = mutantApplies(m, r.op, r.status);
+          const applies = !elsewhere && mutantApplies(m, r.op, r.status);
           expect(res.status, `${r.op} ${r.status}`).toBe(applies ? (STATUS_INSTEAD[m.name] ?? r.status) : r.status);
           if (r.status === 204) {
             expect(res.body.length).toBe(0);
