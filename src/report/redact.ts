@@ -1,9 +1,10 @@
 /**
  * Masks secrets in every string the suite writes. Structure first (values at
- * declared locations are replaced by their type when a body is re-rendered, see
- * SecretPolicy.mask); then this textual pass over the rendered text for every
- * secret value known so far (identities, generated codes, values found at
- * secret locations), in its plain and percent-encoded forms.
+ * declared locations or under secret names are replaced by their type when a
+ * body is re-rendered, see SecretPolicy.mask); then this textual pass over the
+ * rendered text for every secret value known so far (identities, generated
+ * codes, values found by SecretPolicy.collectExchange), in its plain, percent-
+ * encoded and JSON-escaped forms.
  */
 import type { Failure } from '../checks/types';
 import { encodeStrict } from '../scenarios/request';
@@ -21,10 +22,14 @@ export class Redactor {
     for (const value of values) {
       if (!value || value.length < MIN_TEXTUAL || value.length > 4096 || this.secrets.has(value)) continue;
       this.secrets.add(value);
-      // Both percent-encodings a URL may carry: the request's own (RFC 3986 §2.1) and encodeURIComponent's.
-      for (const encoded of [encodeStrict(value), encodeURIComponent(value)]) if (encoded !== value) this.secrets.add(encoded);
+      for (const encoded of encodings(value)) if (encoded !== value) this.secrets.add(encoded);
       this.pattern = null;
     }
+  }
+
+  /** Whether a value is known as a secret (found in an earlier exchange, say), so a reproduction names where it comes from. */
+  knows(value: string): boolean {
+    return this.secrets.has(value);
   }
 
   get size(): number {
@@ -51,6 +56,15 @@ export class Redactor {
     };
     return walk(f) as Failure;
   }
+}
+
+/**
+ * The forms a value takes in the texts the suite writes: both percent-encodings a URL may carry (the request's own,
+ * RFC 3986 §2.1, and encodeURIComponent's), a form's (WHATWG URL: space as `+`), and a JSON string's content
+ * (RFC 8259 §7: `"` and `\\` escaped), as a re-rendered body shows a value with a quote in it.
+ */
+function encodings(value: string): string[] {
+  return [encodeStrict(value), encodeURIComponent(value), new URLSearchParams([['', value]]).toString().slice(1), JSON.stringify(value).slice(1, -1)];
 }
 
 /** `\u0061` -> `a`: text that is not valid JSON is shown decoded, so escaped secrets are found and masked. */

@@ -17,8 +17,9 @@ function bodyText(body: Buffer, policy: SecretPolicy, contentType = ''): string 
     const text = JSON.stringify(policy.mask(json), null, 2);
     return text.length > MAX_SHOWN_BODY ? `${text.slice(0, MAX_SHOWN_BODY)}\n… (${text.length - MAX_SHOWN_BODY} more characters not shown)` : text;
   }
-  let text = decodeJsonEscapes(body.subarray(0, MAX_SHOWN_BODY).toString('utf8'));
-  // Not JSON, so no location can be found: where secrets travel in bodies, every string and number is masked,
+  // Not JSON: secret-named members and pairs are still found in the text (a cut-off body, a form, a page's links).
+  let text = policy.scanText(decodeJsonEscapes(body.subarray(0, MAX_SHOWN_BODY).toString('utf8'))).shown;
+  // No declared location can be found: where secrets travel in bodies, every string and number is masked,
   // keeping the punctuation and property names that show what is wrong (e.g. where the text was cut off).
   // An HTML page (a proxy's error, a login page) is no API body: its words stay readable.
   if (policy.hasBodySecrets() && !/html/i.test(contentType)) text = maskLiterals(text);
@@ -52,20 +53,24 @@ export function maskLiterals(text: string): string {
 }
 
 function headerLine(name: string, value: string, policy: SecretPolicy): string {
-  return `${name}: ${policy.isSecretHeader(name) || name.toLowerCase() === 'set-cookie' ? MASK : value}`;
+  return `${name}: ${policy.maskHeader(name, value)}`;
+}
+
+function contentTypeOf(headers: Exchange['request']['headers']): string {
+  return headers.find((h) => h.name.toLowerCase() === 'content-type')?.value ?? '';
 }
 
 export function requestText(exchange: Exchange, policy: SecretPolicy, redactor: Redactor): string {
   const { request } = exchange;
-  const body = request.body !== undefined ? bodyText(Buffer.from(request.body), policy) : '';
-  return redactor.redact([`${request.method} ${request.url}`, ...request.headers.map((h) => headerLine(h.name, h.value, policy)), '', body].join('\n'));
+  const body = request.body !== undefined ? bodyText(Buffer.from(request.body), policy, contentTypeOf(request.headers)) : '';
+  return redactor.redact([`${request.method} ${policy.maskUrl(request.url)}`, ...request.headers.map((h) => headerLine(h.name, h.value, policy)), '', body].join('\n'));
 }
 
 export function responseText(exchange: Exchange, policy: SecretPolicy, redactor: Redactor): string {
   if (!exchange.response) return redactor.redact(`no response: ${exchange.error?.kind}: ${exchange.error?.message}`);
   const { status, statusText, headers, body } = exchange.response;
   const note = exchange.note ? [`(${exchange.note})`] : [];
-  const contentType = headers.find((h) => h.name.toLowerCase() === 'content-type')?.value ?? '';
+  const contentType = contentTypeOf(headers);
   return redactor.redact([...note, `HTTP ${status} ${statusText}`, ...headers.map((h) => headerLine(h.name, h.value, policy)), '', bodyText(body, policy, contentType)].join('\n'));
 }
 
@@ -94,7 +99,8 @@ function reproduce(part: RequestPart): { shell: string } | { placeholder: string
 export function curlCommand(built: BuiltRequest, policy: SecretPolicy, redactor: Redactor): string {
   let url = quote(built.url);
   for (const part of built.parts) {
-    if (!part.secret || part.in === 'header' || part.in === 'cookie') continue;
+    // A value found secret in an earlier exchange (a saved token in a path segment) is named like a declared one.
+    if (!(part.secret || redactor.knows(part.text)) || part.in === 'header' || part.in === 'cookie') continue;
     const how = reproduce(part);
     const encoded = [encodeURIComponent(part.text), part.text];
     const found = encoded.find((form) => url.includes(form));
@@ -105,7 +111,8 @@ export function curlCommand(built: BuiltRequest, policy: SecretPolicy, redactor:
     if (placement.in !== 'query' || placement.identity === null) continue;
     url = url.replace(new RegExp(`([?&]${placement.name}=)[^&']*`), `$1'"$${placement.identity}"'`);
   }
-  const args = ['curl', '-sS', '-i', '-X', built.method, url];
+  // A query parameter named as a secret but given literally in the recipes has no variable: its value is masked.
+  const args = ['curl', '-sS', '-i', '-X', built.method, policy.maskUrl(url)];
   const credentialHeaders = new Set(built.placements.filter((p) => p.in === 'header').map((p) => p.name.toLowerCase()));
   for (const h of built.headers) {
     const lower = h.name.toLowerCase();
@@ -124,7 +131,7 @@ export function curlCommand(built: BuiltRequest, policy: SecretPolicy, redactor:
   }
   if (built.body !== undefined) {
     const json = parseJsonBody(Buffer.from(built.body));
-    args.push('--data-raw', quote(json === undefined ? built.body : JSON.stringify(policy.mask(json))));
+    args.push('--data-raw', quote(json === undefined ? policy.scanText(built.body).shown : JSON.stringify(policy.mask(json))));
   }
   // Splicing variables into quoted text leaves empty '' pieces: harmless to the shell, noise to a reader.
   return redactor.redact(args.join(' ')).replace(/(?<=\S)''(?=\s|$)/g, '').replace(/(?<=\s)''(?=\S)/g, '');

@@ -13,15 +13,19 @@ import { Secret, TOTP } from 'otpauth';
 import { createMockServer } from '../../src/mock';
 import { MOCK_IDENTITIES } from '../../src/mock/identities';
 import { fixture } from '../helpers';
-import { CANARY, startCanaryVault } from '../fixtures/canary/server';
+import { CANARY, startCanaryVault, startSessionIssuer } from '../fixtures/canary/server';
 import { runSuite, type SuiteRun } from './run-suite';
 import { scanText, scanTree } from './secret-scan';
 
-function leaks(run: SuiteRun, secrets: string[]): string[] {
+function scanRun(run: SuiteRun, secrets: string[]): { found: string[]; files: number } {
   const tree = scanTree(run.reportsDir, secrets);
   const console_ = scanText(run.output, secrets, 'console');
   expect(tree.files).toBeGreaterThan(10);
-  return [...tree.hits, ...console_].map((h) => `${h.where.replace(run.reportsDir, '<reports>')}: ${h.secret.slice(0, 3)}…`);
+  return { found: [...tree.hits, ...console_].map((h) => `${h.where.replace(run.reportsDir, '<reports>')}: ${h.secret.slice(0, 3)}…`), files: tree.files };
+}
+
+function leaks(run: SuiteRun, secrets: string[]): string[] {
+  return scanRun(run, secrets).found;
 }
 
 test('the scanner finds a secret in plain text, base64, zip payloads, behind \\u escapes and percent-encoding (it can fail)', () => {
@@ -50,6 +54,25 @@ test('canaries in awkward shapes (a query-string key, a secret path value, a sec
     expect(found, found.slice(0, 20).join('\n')).toEqual([]);
   } finally {
     await vault.close();
+  }
+});
+
+test('secret leak: secrets a server invents beyond the contract (X-Session-Token, Set-Cookie lines, a token in Location, access_token in a list, a token in a JSON string in the JSON) appeared in the reports', async () => {
+  const issuer = await startSessionIssuer();
+  try {
+    const run = await runSuite({ env: { CONTRACT: fixture('canary/session.openapi.yaml'), TARGET: 'mock', BASE_URL: issuer.baseURL, ISSUER_KEY: issuer.key } });
+    // The contract forbids no extra header, cookie or member: a server that adds them conforms, and the run passes.
+    expect(run.code, run.output.slice(-2000)).toBe(0);
+    expect(run.keys('passed').sort()).toEqual(['flow session-reuse', 'openSession 201', 'openSession 401', 'readGrant 200', 'readGrant 401']);
+    // The flow carried an issued token into a later request (a path segment, a query value): those outputs exist.
+    expect(issuer.reused).toBeGreaterThan(0);
+    expect(issuer.issued.length).toBeGreaterThanOrEqual(2 * 8 + 1);
+    const { found, files } = scanRun(run, [issuer.key, ...issuer.issued]);
+    expect(found, `${found.length} hits in ${files} files:\n${found.slice(0, 40).join('\n')}`).toEqual([]);
+    // The header the recipes exempt is shown: the scan does read the attachments where response headers are.
+    expect(scanTree(run.reportsDir, issuer.exempt).hits.length).toBeGreaterThan(0);
+  } finally {
+    await issuer.close();
   }
 });
 
