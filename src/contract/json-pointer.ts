@@ -18,7 +18,8 @@ export function pointerTokens(pointer: string): string[] {
 export function readablePath(pointer: string, root = 'body'): string {
   let out = root;
   for (const token of pointerTokens(pointer)) {
-    if (/^\d+$/.test(token)) out += `[${token}]`;
+    // `*` stands for every item in the suite's list assertions; as a reader writes it.
+    if (/^\d+$/.test(token) || token === '*') out += `[${token}]`;
     else if (/^[A-Za-z_$][\w$]*$/.test(token)) out += `.${token}`;
     else out += `[${JSON.stringify(token)}]`;
   }

@@ -251,7 +251,7 @@ export class Engine {
       label,
       operationId: op.operationId,
       method: built.method,
-      url: ctx.redactor.redact(built.maskedUrl),
+      url: ctx.redactor.redact(ctx.secrets.maskUrl(built.maskedUrl)),
       status: exchange.response?.status ?? null,
       durationMs: exchange.durationMs,
       checks: checks.results,

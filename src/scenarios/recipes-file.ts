@@ -90,6 +90,8 @@ function schemaProblems(doc: unknown, at: Layer['at']): string[] {
   const out = new Set<string>();
   for (const e of errors) {
     if (inComposite(e) || e.keyword === 'if') continue;
+    // A key that breaks propertyNames comes twice: the sub-schema's own error, then propertyNames naming the key.
+    if (e.propertyName !== undefined && e.keyword !== 'propertyNames') continue;
     const path = pathOf(e.instancePath);
     const field = path.length ? `"${path.join('.')}"` : 'the file';
     const params = e.params as { additionalProperty?: string; missingProperty?: string; propertyName?: string; allowedValues?: unknown[] };
@@ -99,7 +101,7 @@ function schemaProblems(doc: unknown, at: Layer['at']): string[] {
     } else if (e.keyword === 'required') {
       out.add(`${at(path)}: ${field} needs "${params.missingProperty}"`);
     } else if (e.keyword === 'propertyNames' || params.propertyName !== undefined) {
-      const name = params.propertyName ?? '';
+      const name = params.propertyName ?? e.propertyName ?? '';
       out.add(`${at([...path, name], true)}: ${badKey(name, path)}`);
     } else if (e.keyword === 'oneOf') {
       if (path.at(-1) === 'expect' || path.at(-2) === 'expect') out.add(`${at(path)}: ${JSON.stringify(e.data)} is not a status code: write it as documented (404, 4XX or default), or a list of them`);

@@ -37,16 +37,19 @@ test('the OTP recipes cover all 16 documented responses: 12 from the file, the f
   expect(derived.sort()).toEqual(['findEnsureOtp 401', 'findRecoveryCodes 401', 'receiveCodes 401', 'regenerateCodes 401']);
   expect(recipes.recipes['regenerateCodes 401']).toMatchObject({ send: 'all', writes: true }); // an unauthenticated POST is still a write
   expect(recipes.recipes['findRecoveryCodes 401']).toMatchObject({ writes: false });
-  expect(recipes.flows.map((f) => f.id)).toEqual(['recovery-code-single-use', 'regeneration-rotates-codes']);
+  expect(recipes.flows.map((f) => f.id)).toEqual(['recovery-code-single-use', 'regeneration-rotates-codes', 'recovery-codes-per-user']);
   expect(Object.keys(recipes.identities)).toContain('METAL_OTP_SECRET');
-  expect(recipes.secrets).toEqual({ headers: [], parameters: ['otp'], bodies: ['/recovery_codes/*'] });
+  expect(recipes.secrets).toEqual({ headers: [], parameters: ['otp'], bodies: ['/recovery_codes/*'], names: [], exempt: [] });
 });
 
 test('without a recipes file, a contract yields only what it implies itself; the rest is not covered', async () => {
   const sem = await loaded(fixture('semantics.openapi.yaml'));
   const recipes = resolveRecipes({ recipesFile: null, overridesFile: null }, sem.plan);
   const cells = planCells(sem.plan, recipes, { tags: [], grep: null, grepInvert: null, shard: null });
-  expect(cells.filter((c) => c.kind === 'response' && c.recipe === null).length).toBe(cells.length);
+  const responses = cells.filter((c) => c.kind === 'response');
+  expect(responses.filter((c) => c.recipe === null).length).toBe(responses.length);
+  // Generated phases are cells too, filtered out when the run has none.
+  expect(cells.filter((c) => c.kind === 'generated').every((c) => c.filteredBy === 'PHASES=none')).toBe(true);
 });
 
 test('an override adapts a recipe and skips another, without code changes', () => {

@@ -135,7 +135,7 @@ test('secret leak: a secret-named query parameter of the request URL itself was 
   expect(text).toContain(`X-Api-Key: ${MASK}`);
   // The same value anywhere else (an echo under an ordinary name) is masked by the redactor it was fed to.
   expect(responseText(ex, byName, r)).toContain(`"echo": "${MASK}"`);
-  const built: BuiltRequest = { method: 'GET', url: 'http://h/v1/x?refresh_token=rft-8c&page=2', headers: [{ name: 'X-Api-Key', value: 'k-55aa' }], pathTemplate: '/x', parts: [], credential: 'valid', placements: [], secrets: [], generators: [], problems: [] };
+  const built: BuiltRequest = { method: 'GET', url: 'http://h/v1/x?refresh_token=rft-8c&page=2', maskedUrl: 'http://h/v1/x?refresh_token=rft-8c&page=2', headers: [{ name: 'X-Api-Key', value: 'k-55aa' }], pathTemplate: '/x', parts: [], credential: 'valid', placements: [], secrets: [], generators: [], problems: [] };
   expect(curlCommand(built, byName, new Redactor())).toBe(`curl -sS -i -X GET 'http://h/v1/x?refresh_token=${MASK}&page=2' -H 'X-Api-Key: <X-Api-Key: a secret value>'`);
 });
 
@@ -145,6 +145,7 @@ test('secret leak: a saved token sent on in a path segment with an ordinary name
   const built: BuiltRequest = {
     method: 'GET',
     url: 'http://h/v1/grants/acc-4b3c2d',
+    maskedUrl: 'http://h/v1/grants/acc-4b3c2d',
     headers: [],
     pathTemplate: '/grants/{grant}',
     parts: [{ in: 'path', name: 'grant', text: 'acc-4b3c2d', source: { kind: 'saved', name: 'access', step: 'open', operationId: 'openSession', pointer: '/grants/0/access_token' }, secret: false }],
