@@ -101,7 +101,7 @@ async function refuseForeignContract(settings: Settings, contract: ContractPlan,
   const own = await loadContract(ownFile);
   const served = new Set(own.operations.map((o) => `${o.method} ${o.path}`));
   const foreign = contract.operations.filter((o) => inScope.has(o.operationId) && !served.has(`${o.method} ${o.path}`));
-  if (foreign.length) throw new ConfigError([foreignContract(displayPath(settings.contractFile), foreign.map((o) => `${o.operationId} (${o.method} ${o.path})`))]);
+  if (foreign.length) throw new ConfigError([foreignContract(displayPath(settings.contractFile), foreign.map((o) => `${o.operationId} (${o.method} ${o.path})`), displayPath(ownFile))]);
 }
 
 export default async function globalSetup(config: FullConfig): Promise<(() => Promise<void>) | undefined> {

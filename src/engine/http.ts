@@ -117,7 +117,8 @@ export async function send(
   policy: SendPolicy,
   record: RequestRecord,
 ): Promise<Exchange> {
-  const started = performance.now();
+  // The time of the answer that is judged: pacing and Retry-After waits before it are the client's, not the server's.
+  let started = performance.now();
   const retries = policy.maxRetriesOn429 ?? 3;
   let waited = 0;
   for (let attempt = 0; ; attempt++) {
@@ -138,6 +139,7 @@ export async function send(
       };
     }
     try {
+      started = performance.now();
       const response = await request.fetch(record.url, {
         method: record.method,
         headers: headerObject(record.headers),

@@ -116,10 +116,27 @@ export class Engine {
   /** Defects already counted by a cell of this target, to the cell's key: a later cell meeting one again does not count it twice. */
   private readonly counted = new Map<string, string>();
 
+  /**
+   * The first write of input the contract forbids that the server accepted: what it stored may show up, against the
+   * schema, in what later requests read. Those findings are that defect's consequences, not defects of their own.
+   */
+  private storedInvalid: { cell: string; check: string } | null = null;
+
+  /** The cell a generated request's failure is already counted in, or is a consequence of. */
+  private knownIn(failure: Failure): string | undefined {
+    const counted = this.counted.get(defectKey(failure));
+    if (counted) return counted;
+    if (failure.check === 'response_schema_conformance' && this.storedInvalid) return `${this.storedInvalid.cell} (what it accepted was stored)`;
+    return undefined;
+  }
+
   async runCell(cell: Cell): Promise<CellRecord> {
     const started = performance.now();
     const record = cell.kind === 'response' ? await this.runResponse(cell) : cell.kind === 'flow' ? this.foldCounted(await this.flowOnce(cell)) : await this.runGenerated(cell);
-    for (const f of record.verdict.failures) if (!this.counted.has(defectKey(f))) this.counted.set(defectKey(f), cell.key);
+    for (const f of record.verdict.failures) {
+      if (!this.counted.has(defectKey(f))) this.counted.set(defectKey(f), cell.key);
+      if (storesInvalid(f, this.op(f.operationId))) this.storedInvalid ??= { cell: cell.key, check: f.check };
+    }
     return {
       details: record.details,
       verdict: {
@@ -234,12 +251,12 @@ export class Engine {
   }
 
   /** Sends a built request and runs every check; `refusal` may set an answer aside as a legal refusal. */
-  private async judge(op: OperationSpec, built: BuiltRequest, label: string, expect: Expectations, underTest: string, refusal: (ex: Exchange) => boolean = () => false): Promise<Judged> {
+  private async judge(op: OperationSpec, built: BuiltRequest, label: string, expect: Expectations, underTest: string, generated?: { refusal: (ex: Exchange) => boolean }): Promise<Judged> {
     const { ctx } = this;
     ctx.redactor.add(...built.secrets);
     const exchange = await send(ctx.request, ctx.gate, ctx.policy, { method: built.method, url: built.url, headers: built.headers, ...(built.body !== undefined ? { body: built.body } : {}) });
     ctx.redactor.add(...ctx.secrets.collectExchange(exchange));
-    const refused = exchange.response && refusal(exchange) ? exchange.response.status : null;
+    const refused = exchange.response && generated?.refusal(exchange) ? exchange.response.status : null;
     // A refusal is not the operation's response to judge; a refused undocumented method still owes its Allow (RFC 9110 §15.5.6).
     const checks: CheckRun =
       refused !== null && !expect.undocumentedMethod
@@ -247,6 +264,8 @@ export class Engine {
         : runChecks({ operation: op, validators: ctx.validators, credential: built.credential, expect, isSecret: (p) => ctx.secrets.isSecretPointer(p), isSecretHeader: (h) => ctx.secrets.isSecretHeader(h) }, exchange);
     const failure: Failure | null = checks.failure ? ctx.redactor.redactFailure({ ...checks.failure, underTest, step: label }) : null;
     const says = serverText(exchange.response, (p) => ctx.secrets.isSecretPointer(p), ctx.redactor);
+    // A generated request that holds is one of many: its step is named, and only a failing one carries its texts.
+    const texts = !generated || failure !== null;
     const summary: ExchangeSummary = {
       label,
       operationId: op.operationId,
@@ -256,7 +275,7 @@ export class Engine {
       durationMs: exchange.durationMs,
       checks: checks.results,
       failure,
-      curl: curlCommand(built, ctx.secrets, ctx.redactor),
+      curl: texts ? curlCommand(built, ctx.secrets, ctx.redactor) : '',
       ...(says ? { says } : {}),
       ...(refused !== null ? { refused: true } : {}),
     };
@@ -266,7 +285,7 @@ export class Engine {
       exchange,
       refused,
       checks: { ...checks, failure },
-      detail: { ...summary, requestText: requestText(shown, ctx.secrets, ctx.redactor), responseText: responseText(exchange, ctx.secrets, ctx.redactor) },
+      detail: { ...summary, requestText: texts ? requestText(shown, ctx.secrets, ctx.redactor) : '', responseText: texts ? responseText(exchange, ctx.secrets, ctx.redactor) : '' },
     };
   }
 
@@ -563,7 +582,7 @@ export class Engine {
       throw error;
     }
     const { expect, underTest } = this.generatedExpect(op, c, built);
-    const judged = await this.judge(op, built, c.label, expect, underTest, this.refusalOf(op, c));
+    const judged = await this.judge(op, built, c.label, expect, underTest, { refusal: this.refusalOf(op, c) });
     if (judged.checks.failure) {
       const failure = { ...judged.checks.failure, input: input(built) };
       judged.checks.failure = failure;
@@ -608,7 +627,7 @@ export class Engine {
       tally.count(result.judged);
       if (!failure) continue;
       const key = defectKey(failure);
-      const known = this.counted.get(key);
+      const known = this.knownIn(failure);
       if (known) tally.known(known, failure.check);
       else if (failures.some((f) => defectKey(f) === key)) tally.again(key);
       else failures.push({ ...failure, replay: { phase: 'coverage', seed, operationId: op.operationId, case: c.index } satisfies ReplayRef });
@@ -648,7 +667,7 @@ export class Engine {
       tally.count(result.judged);
       const failure = result.judged.checks.failure;
       if (!failure) return true;
-      const known = this.counted.get(defectKey(failure));
+      const known = this.knownIn(failure);
       if (known) {
         // A defect already counted is no news: the search goes on for others.
         tally.known(known, failure.check);
@@ -678,8 +697,7 @@ export class Engine {
     const generated = tally.record();
     const all = [...notes, ...tally.notes()];
     const noted = all.length ? { notes: all } : {};
-    // Each exchange is a step of the report; the request and response texts are kept for the failing ones.
-    const kept = details.map((d) => (d.failure ? d : { ...d, requestText: '', responseText: '' }));
+    const kept = details;
     if (failures.length) return { verdict: { ...base, outcome: 'failed', failures, exchanges: kept, generated, ...noted }, details: kept };
     if (generated.sent === 0) return { verdict: { ...base, outcome: 'skipped', reason: all[0] ?? 'nothing was sent', exchanges: kept, generated, ...noted }, details: kept };
     return { verdict: { ...base, outcome: 'passed', exchanges: kept, generated, ...noted }, details: kept };
@@ -754,6 +772,12 @@ async function counterexample(fc: typeof FastCheck, arb: FastCheck.Arbitrary<Gen
     { seed, path, endOnFailure: true, numRuns: 1 },
   );
   return first;
+}
+
+/** A write of forbidden input the server accepted (RFC 9110 §9.2.1: an unsafe method changes state): what it stored is the contract's no more. */
+function storesInvalid(f: Failure, op: OperationSpec): boolean {
+  const accepted = f.received !== null && f.received >= 200 && f.received < 300;
+  return accepted && (f.check === 'negative_data_rejection' || f.check === 'missing_required_parameter') && !isSafeMethod(op.method);
 }
 
 /** fast-check, loaded when a fuzz cell first needs it: a run without one does not pay for it. */

@@ -457,9 +457,9 @@ export function pacedNotice(rps: number, byDefault: boolean): string {
   return `paced: ${rps} request${rps === 1 ? '' : 's'} per second per target${byDefault ? ' (the default against a server other than the embedded mock)' : ' (RATE_LIMIT_RPS)'}; RATE_LIMIT_RPS=0 lifts it, e.g. for a test server of your own`;
 }
 
-export function foreignContract(file: string, operations: string[]): string {
+export function foreignContract(file: string, operations: string[], own: string): string {
   const shown = operations.length > 4 ? `${operations.slice(0, 4).join(', ')} and ${operations.length - 4} more` : operations.join(', ');
-  return `CONTRACT=${file} documents operations the embedded mock does not serve (${shown}): set BASE_URL to the server that implements it (e.g. BASE_URL=https://staging.example/api). Without BASE_URL the suite judges its own mock of the OTP API.`;
+  return `CONTRACT=${file} documents operations the embedded mock does not serve (${shown}): set BASE_URL to the server that implements it (e.g. BASE_URL=https://staging.example/api). Without BASE_URL the suite judges its embedded mock, which serves ${own}.`;
 }
 
 export function coverageLostText(lost: Array<{ target: string; key: string; since: string; now: string }>, multiTarget: boolean): string {

@@ -138,13 +138,13 @@ test('miss: cells of a run stopped from outside (--global-timeout) vanished from
     const run = await runSuite({ env: remote(server.baseURL, { REQUEST_TIMEOUT_MS: '60000' }), args: ['--global-timeout=3000', '--grep', '@findRecoveryCodes'] });
     expect(run.code).toBe(1);
     const unjudged = run.coverage!.cells.filter((c) => c.outcome !== 'filtered');
-    // The operation's 4 documented responses and the 2 flows that call it.
-    expect(unjudged.map((c) => c.outcome)).toEqual(Array(6).fill('failed'));
+    // The operation's 4 documented responses, the 3 flows that call it and its 2 generated phases.
+    expect(unjudged.map((c) => c.outcome)).toEqual(Array(9).fill('failed'));
     for (const c of unjudged) expect(c.reason).toBe('not judged: the run reached its --global-timeout before this cell');
-    expect(run.output).toMatch(/4 documented responses: 0 passed, 4 failed · 2 flows: 0 passed, 2 failed/);
+    expect(run.output).toMatch(/4 documented responses: 0 passed, 4 failed · 3 flows: 0 passed, 3 failed · 2 generated phases: 0 passed, 2 failed/);
     // The HTML report lists them too, saying why.
     const allure = readdirSync(join(run.reportsDir, 'allure-results')).filter((f) => f.endsWith('-result.json')).map((f) => readFileSync(join(run.reportsDir, 'allure-results', f), 'utf8'));
-    expect(allure.filter((r) => r.includes('not judged: the run reached its --global-timeout'))).toHaveLength(6);
+    expect(allure.filter((r) => r.includes('not judged: the run reached its --global-timeout'))).toHaveLength(9);
   } finally {
     await server.close();
   }
@@ -160,11 +160,14 @@ test('connection resets are transport errors naming each operation', async () =>
   }
 });
 
-test('an HTML error page from a proxy is an undocumented status, its wrong media type folded under it', async () => {
+test('a proxy\'s HTML 502 page is a server error, its undocumented status folded under it', async () => {
   const server = await hostile((_, res) => res.writeHead(502, { 'content-type': 'text/html' }).end('<html><body><h1>502 Bad Gateway</h1></body></html>'));
   try {
     const run = await runSuite({ env: remote(server.baseURL), args: ['--grep', 'regenerateCodes 200', '--no-report'] });
-    expect(run.cell('regenerateCodes 200')?.failures).toEqual([['regenerateCodes 200: 502 arrived', '[status_code_conformance] status: expected a documented status (200, 401, 404 or 422), got 502']]);
+    // A 5xx says the server failed (RFC 9110 §15.6): the cause; the undocumented status is its consequence.
+    expect(run.cell('regenerateCodes 200')?.failures).toEqual([
+      ['regenerateCodes 200: 502 arrived', '[not_a_server_error] status: expected no server error (a 5xx says the server failed, RFC 9110 §15.6); the request aims at 200, got 502', '  the same response also broke status_code_conformance: status: expected a documented status (200, 401, 404 or 422), got 502'],
+    ]);
   } finally {
     await server.close();
   }

@@ -131,7 +131,7 @@ test('10,000+ hostile requests: JSON errors, no crash, bounded memory, then a cl
 
     const run = await runSuite({ env: { TARGET: 'mock', BASE_URL: `http://127.0.0.1:${port}/metal/v1` } });
     expect(run.code, run.output.slice(-2000)).toBe(0);
-    expect(run.keys('passed')).toHaveLength(18); // 16 documented responses and 2 flows
+    expect(run.keys('passed')).toHaveLength(19); // 16 documented responses and 3 flows
   } finally {
     child.kill('SIGTERM');
   }

@@ -18,7 +18,10 @@ for (const profile of PROFILE_NAMES) {
     expect(run.keys('failed')).toEqual([]);
     const notProvoked = profile === 'all-401' ? ['findEnsureOtp 400'] : [];
     expect(run.keys('not_provoked')).toEqual(notProvoked);
-    expect(run.keys('passed')).toHaveLength(18 - notProvoked.length);
+    expect(run.keys('passed')).toHaveLength(19 - notProvoked.length);
+    // The generated phases: nothing failed, and only the operations that take no input have nothing to fuzz.
+    expect(run.keys('failed', undefined, ['generated'])).toEqual([]);
+    expect(run.keys('skipped', undefined, ['generated'])).toEqual(['findRecoveryCodes · fuzz', 'regenerateCodes · fuzz', 'receiveCodes · fuzz']);
   });
 }
 
@@ -36,7 +39,7 @@ test('false alarm: a listing that leaves out an empty optional list ({}) skipped
   // Flows alone: no cell regenerates the spent codes before the flows list them.
   const run = await runSuite({ env: { MOCK_PROFILE: 'spent-codes', MOCK_MUTANT: 'empty-code-list-omitted' }, args: ['--no-report', '--grep', 'flow'] });
   expect(run.code, run.output.slice(-2500)).toBe(0);
-  expect(run.keys('passed').sort()).toEqual(['flow recovery-code-single-use', 'flow regeneration-rotates-codes']);
+  expect(run.keys('passed').sort()).toEqual(['flow recovery-code-single-use', 'flow recovery-codes-per-user', 'flow regeneration-rotates-codes']);
   const verdicts = (JSON.parse(readFileSync(join(run.reportsDir, 'results.json'), 'utf8')) as { verdicts: Array<{ key: string; exchanges: Array<{ label: string; status: number }> }> }).verdicts;
   // The refill step ran because the list was absent.
   expect(verdicts.find((v) => v.key === 'flow recovery-code-single-use')?.exchanges.map((e) => e.label)).toEqual(['list', 'refill', 'use', 'reuse']);

@@ -71,15 +71,18 @@ test('miss: every failed test carried Playwright\'s error-context attachment (ad
 test('one set of totals: console, JUnit, Allure and the coverage matrix count the same cells', () => {
   const totals = run.coverage!.totals;
   const counted = (t: typeof totals.responses) => t.passed + t.failed + t.not_provoked + t.skipped + t.not_covered;
-  const cells = counted(totals.responses) + counted(totals.flows);
+  const cells = counted(totals.responses) + counted(totals.flows) + counted(totals.generated);
   const junit = junitTotals(run);
   const allure = allureResults(run);
-  expect(cells).toBe(18);
+  // 16 documented responses, 3 flows, and a coverage and a fuzz phase for each of the 4 operations.
+  expect(cells).toBe(27);
   expect(junit.tests).toBe(cells);
   expect(allure).toHaveLength(cells);
-  expect(junit.failures).toBe(totals.responses.failed + totals.flows.failed);
+  expect(junit.failures).toBe(totals.responses.failed + totals.flows.failed + totals.generated.failed);
   expect(allure.filter((r) => r.status === 'failed')).toHaveLength(junit.failures);
-  expect(run.output).toContain(`16 documented responses: ${totals.responses.passed} passed, ${totals.responses.failed} failed · 2 flows: ${totals.flows.passed} passed, ${totals.flows.failed} failed`);
+  expect(run.output).toContain(
+    `16 documented responses: ${totals.responses.passed} passed, ${totals.responses.failed} failed · 3 flows: ${totals.flows.passed} passed, ${totals.flows.failed} failed · 8 generated phases: ${totals.generated.passed} passed, ${totals.generated.failed} failed, ${totals.generated.skipped} skipped`,
+  );
   // The matrix is an attachment of the report, not an entry counted among the tests.
   expect(allure.map((r) => r.name)).not.toContain('Coverage matrix');
   expect(readdirSync(join(run.reportsDir, 'allure-results')).some((f) => f.endsWith('-globals.json'))).toBe(true);
@@ -88,12 +91,12 @@ test('one set of totals: console, JUnit, Allure and the coverage matrix count th
 test('miss: a --grep run showed the responses it left out as "not covered"; they are "filtered", and the totals still agree', async () => {
   const grep = await runSuite({ env: { TARGET: 'mock', BASE_URL: (await numbers.listen(0).catch(() => '')) || `http://127.0.0.1:${(numbers.server.address() as net.AddressInfo).port}/metal/v1` }, args: ['--grep', '@findEnsureOtp'] });
   expect(grep.keys('not_covered')).toEqual([]);
-  expect(grep.keys('filtered')).toHaveLength(13);
+  expect(grep.keys('filtered', undefined, ['response', 'flow', 'generated'])).toHaveLength(19);
   expect(grep.output).toContain('3 documented responses: 3 passed, 0 failed');
-  expect(grep.output).toContain('13 filtered');
+  expect(grep.output).toContain('19 filtered');
   const junit = junitTotals(grep);
   expect(junit.tests).toBe(allureResults(grep).length);
-  expect(junit.tests).toBe(3 + 2); // the three responses of findEnsureOtp and the two flows that use it
+  expect(junit.tests).toBe(3 + 3 + 2); // the three responses of findEnsureOtp, the three flows that use it and its two generated phases
 });
 
 test('passing tests list the checks they ran: in Allure as steps, in JUnit as properties', () => {
@@ -101,6 +104,7 @@ test('passing tests list the checks they ran: in Allure as steps, in JUnit as pr
   expect(list.status).toBe('passed');
   expect(list.steps[0]!.steps.map((s) => s.name)).toEqual([
     '✓ transport_error: an HTTP response arrived',
+    '✓ not_a_server_error: no server error',
     '✓ status_code_conformance: the status is documented',
     '✓ content_type_conformance: the Content-Type is a documented media type',
     '✓ response_schema_conformance: the body matches the documented schema',
@@ -115,7 +119,7 @@ test('passing tests list the checks they ran: in Allure as steps, in JUnit as pr
 
 test('operations appear in contract order in the report tree', () => {
   const order = allureResults(run).map((r) => r.name);
-  expect(order.length).toBe(18);
+  expect(order.length).toBe(27);
   const md = readFileSync(join(run.reportsDir, 'coverage.md'), 'utf8');
   const positions = ['findEnsureOtp 204', 'findRecoveryCodes 200', 'regenerateCodes 200', 'receiveCodes 204', 'flow recovery-code-single-use'].map((k) => md.indexOf(k));
   expect([...positions].sort((a, b) => a - b)).toEqual(positions);

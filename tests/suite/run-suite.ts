@@ -13,8 +13,8 @@ export interface SuiteRun {
   coverage: CoverageMatrix | null;
   /** The cell of a target (the only one when there is one) by key, e.g. `findEnsureOtp 400` or `flow x`. */
   cell(key: string, target?: string): CoverageCell | undefined;
-  /** Keys of the cells with this outcome. */
-  keys(outcome: CoverageCell['outcome'], target?: string): string[];
+  /** Keys of the cells with this outcome: documented responses and flows, unless `kinds` says otherwise (generated phases are asked for by name). */
+  keys(outcome: CoverageCell['outcome'], target?: string, kinds?: Array<CoverageCell['kind']>): string[];
 }
 
 export interface SuiteOptions {
@@ -53,7 +53,7 @@ export function runSuite(options: SuiteOptions = {}): Promise<SuiteRun> {
         reportsDir,
         coverage,
         cell: (key, target) => mine(target).find((c) => c.key === key),
-        keys: (outcome, target) => mine(target).filter((c) => c.outcome === outcome).map((c) => c.key),
+        keys: (outcome, target, kinds = ['response', 'flow']) => mine(target).filter((c) => c.outcome === outcome && kinds.includes(c.kind)).map((c) => c.key),
       });
     });
   });

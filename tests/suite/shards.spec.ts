@@ -32,11 +32,11 @@ test('2 shards merged equal 1 unsharded run', async () => {
     const one = await runSuite({ env: env(first!), args: ['--shard=1/2', '--no-report'] });
     const two = await runSuite({ env: env(second!), args: ['--shard=2/2', '--no-report'] });
     for (const r of [all, one, two]) expect(r.code, r.output.slice(-1500)).toBe(0);
-    // Each shard ran about half; what the other runs is filtered, not "not covered".
-    expect(one.keys('filtered').length).toBe(9);
-    expect(two.keys('filtered').length).toBe(9);
-    expect(one.keys('filtered')).not.toEqual(two.keys('filtered'));
-    expect([...one.keys('filtered'), ...two.keys('filtered')].sort()).toEqual(all.coverage!.cells.map((c) => c.key).sort());
+    // Each shard ran about half of the 27 cells; what the other runs is filtered, not "not covered".
+    const every: Array<'response' | 'flow' | 'generated'> = ['response', 'flow', 'generated'];
+    expect(one.keys('filtered', undefined, every).length).toBe(13);
+    expect(two.keys('filtered', undefined, every).length).toBe(14);
+    expect([...one.keys('filtered', undefined, every), ...two.keys('filtered', undefined, every)].sort()).toEqual(all.coverage!.cells.map((c) => c.key).sort());
     expect(one.cell(two.keys('passed')[0]!)?.reason).toBe('--shard 1/2 (another shard runs it)');
     const merged = mkdtempSync(join(tmpdir(), 'otp-merged-'));
     const m = await merge(merged, [one.reportsDir, two.reportsDir]);
@@ -45,8 +45,8 @@ test('2 shards merged equal 1 unsharded run', async () => {
     expect(outcomes(matrix)).toEqual(outcomes(all.coverage!));
     expect(matrix.totals).toEqual(all.coverage!.totals);
     expect(existsSync(join(merged, 'allure-report', 'index.html'))).toBe(true);
-    expect(readFileSync(join(merged, 'junit.xml'), 'utf8').match(/<testcase /g)).toHaveLength(18);
-    expect(m.output).toContain('merged 2 shards: 16 documented responses: 16 passed, 0 failed · 2 flows: 2 passed, 0 failed');
+    expect(readFileSync(join(merged, 'junit.xml'), 'utf8').match(/<testcase /g)).toHaveLength(27);
+    expect(m.output).toContain('merged 2 shards: 16 documented responses: 16 passed, 0 failed · 3 flows: 3 passed, 0 failed · 8 generated phases: 5 passed, 0 failed, 3 skipped');
   } finally {
     await Promise.all(servers.map((s) => s.close()));
   }

@@ -42,7 +42,8 @@ test('false alarm: a server answering wrong, used and revoked codes with 401 and
   try {
     const run = await runSuite({ env: { BASE_URL: staging.baseURL, ...ALL, ALLOW_WRITES: '1', STRICT_COVERAGE: '1', ...FAST }, args: NO_HTML });
     expect(run.code, run.output.slice(-2500)).toBe(0);
-    expect(run.keys('passed')).toHaveLength(18);
+    expect(run.keys('passed')).toHaveLength(19);
+    expect(run.keys('failed', undefined, ['generated'])).toEqual([]);
     // The report says which input provoked the 400: the malformed one, not the wrong code (which gets 401 here).
     expect(run.cell('findEnsureOtp 400')?.provokedBy).toBe('punctuation');
     expect(run.output).toContain('✓ findEnsureOtp 400 (provoked by: punctuation)');
@@ -64,9 +65,17 @@ test('read-only by default: what the identities allow passes, the rest is skippe
     // Authentication is under test: a server that ignored it would act on an unauthenticated POST.
     expect(run.cell('regenerateCodes 401')?.reason).toBe('sends an unauthenticated POST: runs only with ALLOW_WRITES=1, because a server that ignored authentication would act on it');
     expect(run.cell('flow recovery-code-single-use')?.reason).toContain('ALLOW_WRITES=1');
-    // RFC 9110 §9.2.1: only safe methods went out (preflight's probes are GET and OPTIONS).
-    const unsafe = (await staging.seen()).filter((s) => !['GET', 'HEAD', 'OPTIONS'].includes(s.method));
+    // RFC 9110 §9.2.1: only safe methods went out (preflight's probes are GET and OPTIONS), generated requests included.
+    const seen = await staging.seen();
+    const unsafe = seen.filter((s) => !['GET', 'HEAD', 'OPTIONS'].includes(s.method));
     expect(unsafe).toEqual([]);
+    // The generated phases did send: the undocumented safe methods on the verify path, GET and HEAD.
+    expect(seen.filter((s) => s.path.startsWith('/metal/v1/user/otp/verify/') && s.auth === 'valid').map((s) => s.method).sort()).toEqual(['GET', 'HEAD']);
+    expect(run.cell('findEnsureOtp · coverage')).toMatchObject({ outcome: 'passed' });
+    expect(run.cell('findRecoveryCodes · coverage')?.outcome).toBe('passed');
+    const verdicts = (JSON.parse(readFileSync(join(run.reportsDir, 'results.json'), 'utf8')) as { verdicts: Array<{ key: string; notes?: string[] }> }).verdicts;
+    expect(verdicts.find((v) => v.key === 'findRecoveryCodes · coverage')?.notes).toContainEqual('3 generated requests left out: PUT, DELETE, PATCH are not safe methods (RFC 9110 §9.2.1); ALLOW_WRITES=1 sends them');
+    expect(run.cell('findEnsureOtp · fuzz')?.reason).toContain('runs only with ALLOW_WRITES=1');
   } finally {
     staging.stop();
   }
@@ -79,7 +88,11 @@ test('miss: without METAL_OTP_SECRET, findEnsureOtp 400 was skipped whole; the i
     expect(run.code, run.output.slice(-2000)).toBe(0);
     expect(run.cell('findEnsureOtp 400')).toMatchObject({ outcome: 'passed', provokedBy: 'punctuation' });
     const verdicts = (JSON.parse(readFileSync(join(run.reportsDir, 'results.json'), 'utf8')) as { verdicts: Array<{ key: string; notes?: string[] }> }).verdicts;
-    expect(verdicts.find((v) => v.key === 'findEnsureOtp 400')?.notes).toEqual([expect.stringMatching(/^certainly-wrong code not tried: needs METAL_OTP_SECRET \(/)]);
+    expect(verdicts.find((v) => v.key === 'findEnsureOtp 400')?.notes).toEqual([
+      expect.stringMatching(/^certainly-wrong code not tried: needs METAL_OTP_SECRET \(/),
+      expect.stringMatching(/^the code of 10 periods ago not tried: needs METAL_OTP_SECRET \(/),
+      expect.stringMatching(/^the code of 10 periods ahead not tried: needs METAL_OTP_SECRET \(/),
+    ]);
   } finally {
     staging.stop();
   }
