@@ -11,7 +11,8 @@ const MESSAGE_MEMBERS = ['detail', 'message', 'error_description', 'error', 'err
 const MAX_SHOWN = 160;
 
 function messageIn(node: unknown, isSecret: (pointer: string) => boolean, pointer: string, depth: number): string | null {
-  if (depth > 3 || isSecret(pointer)) return null;
+  // The document holds secrets somewhere when any location is declared: only the member read is judged.
+  if (depth > 3 || (pointer !== '' && isSecret(pointer))) return null;
   if (typeof node === 'string') return node.trim() || null;
   if (Array.isArray(node)) {
     for (const [i, item] of node.entries()) {

@@ -304,7 +304,10 @@ const saying = (says: string | undefined) => (says ? ` (${JSON.stringify(says)})
 
 export function unprovokedReason(key: string, tried: Array<{ label: string; status: number; says?: string }>, untried: string[] = []): string {
   const got = [...new Set(tried.map((t) => t.status))].join(', ');
-  const inputs = tried.map((t) => `${t.label} → ${t.status}${saying(t.says)}`).join(', ');
+  // What the server said, once when it said the same to every input.
+  const said = [...new Set(tried.map((t) => t.says))];
+  const once = said.length === 1 && tried.length > 1;
+  const inputs = tried.map((t) => `${t.label} → ${t.status}${once ? '' : saying(t.says)}`).join(', ') + (once && said[0] ? `; the server said ${JSON.stringify(said[0])}` : '');
   return `expected ${key.split(' ').pop()}, got ${got}: documented and conforming, so not a violation (fails only under STRICT_COVERAGE=1); tried: ${inputs}${untried.map((u) => `; ${u}`).join('')}`;
 }
 

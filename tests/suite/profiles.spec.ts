@@ -28,7 +28,7 @@ for (const profile of PROFILE_NAMES) {
 test('false alarm: a server answering every rejected code with 401 failed findEnsureOtp 400; it is not provoked, and says what arrived and what was tried', async () => {
   const run = await runSuite({ env: { MOCK_PROFILE: 'all-401' }, args: ['--no-report'] });
   expect(run.cell('findEnsureOtp 400')?.reason).toBe(
-    'expected 400, got 401: documented and conforming, so not a violation (fails only under STRICT_COVERAGE=1); tried: punctuation → 401, letters where digits are due → 401, over-long → 401, certainly-wrong code → 401',
+    'expected 400, got 401: documented and conforming, so not a violation (fails only under STRICT_COVERAGE=1); tried: punctuation → 401, letters where digits are due → 401, over-long → 401, certainly-wrong code → 401, the code of 10 periods ago → 401, the code of 10 periods ahead → 401; the server said "Invalid one-time password or recovery code"',
   );
   const strict = await runSuite({ env: { MOCK_PROFILE: 'all-401', STRICT_COVERAGE: '1' }, args: ['--no-report'] });
   expect(strict.code).toBe(1);
