@@ -70,3 +70,15 @@ export function recordCoverage(file: string, m: CoverageMatrix, at: string): voi
 export function passedCount(m: CoverageMatrix, target: string): number {
   return m.cells.filter((c) => c.target === target && c.kind !== 'generated' && c.outcome === 'passed').length;
 }
+
+/** PIN_COVERAGE and MIN_PASSED applied to a matrix: what lost coverage against the record, and floors not met. */
+export function applyGate(file: string, m: CoverageMatrix, pin: { coverage: boolean; minPassed: number }): void {
+  if (pin.coverage) {
+    const lost = coverageLosses(file, m);
+    if (lost.length) m.coverageLost = lost;
+  }
+  if (pin.minPassed > 0) {
+    const below = m.targets.map((t) => ({ target: t.name, passed: passedCount(m, t.name), floor: pin.minPassed })).filter((b) => b.passed < b.floor);
+    if (below.length) m.belowFloor = below;
+  }
+}

@@ -13,7 +13,7 @@ import { AllureCellWriter } from './allure-writer';
 import { generateHtmlReport, preloadAllure } from './allure-html';
 import { progressLine, summaryText } from './console';
 import { buildMatrix, failing, gateProblems, NOT_JUDGED, renderMarkdown, type CoverageMatrix } from './coverage';
-import { coverageLosses, passedCount, recordCoverage } from './pin';
+import { applyGate, recordCoverage } from './pin';
 import { failureContext, failureLines } from './wording';
 import { renderJunit } from './junit';
 import { failureFile, reportPaths } from './paths';
@@ -120,14 +120,7 @@ export default class ConformanceReporter implements Reporter {
 
   /** PIN_COVERAGE and MIN_PASSED: a gate whose coverage drops fails, naming what it lost. */
   private pin(run: RunPlan, matrix: CoverageMatrix): void {
-    if (run.pin.coverage) {
-      const lost = coverageLosses(this.paths.coveragePin, matrix);
-      if (lost.length) matrix.coverageLost = lost;
-    }
-    if (run.pin.minPassed > 0) {
-      const below = run.targets.map((t) => ({ target: t.name, passed: passedCount(matrix, t.name), floor: run.pin.minPassed })).filter((b) => b.passed < b.floor);
-      if (below.length) matrix.belowFloor = below;
-    }
+    applyGate(this.paths.coveragePin, matrix, run.pin);
   }
 
   async onExit(): Promise<void> {
