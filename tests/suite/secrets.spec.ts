@@ -76,7 +76,8 @@ test('secret leak: secrets a server invents beyond the contract (X-Session-Token
   }
 });
 
-for (const mutant of [undefined, 'recovery-codes-200-comma-joined-string', 'recovery-codes-200-truncated-json'] as const) {
+// The last two accept an expired code and show one user's codes to another: their failures must show neither.
+for (const mutant of [undefined, 'recovery-codes-200-comma-joined-string', 'recovery-codes-200-truncated-json', 'totp-old-codes-accepted', 'recovery-codes-shown-to-everyone'] as const) {
   test(`no token, TOTP secret, one-time code or recovery code appears in any output (${mutant ?? 'conforming mock'})`, async () => {
     const mock = createMockServer(mutant ? { mutant } : {});
     const state = mock.state;
@@ -98,7 +99,8 @@ for (const mutant of [undefined, 'recovery-codes-200-comma-joined-string', 'reco
       expect(run.code, run.output.slice(-2000)).toBe(mutant ? 1 : 0);
       const totp = new TOTP({ secret: Secret.fromBase32(MOCK_IDENTITIES.METAL_OTP_SECRET) });
       const codes = new Set<string>();
-      for (let t = started - 90_000; t <= Date.now() + 90_000; t += 30_000) codes.add(totp.generate({ timestamp: t }));
+      // The codes of every step the run may have sent: now ±1, and the expired and future codes 10 periods away.
+      for (let t = started - 330_000; t <= Date.now() + 330_000; t += 30_000) codes.add(totp.generate({ timestamp: t }));
       for (const sms of state.outbox) codes.add(sms.code);
       const secrets = [...Object.values(MOCK_IDENTITIES), ...codes, ...issued];
       expect(issued.size).toBeGreaterThanOrEqual(mutant ? 10 : 30); // fresh codes existed to leak
