@@ -13,7 +13,7 @@ import { runChecks, type CheckRun } from '../checks';
 import { parseJsonBody, valueAt } from '../checks/http';
 import type { Expectations, Exchange, Failure, ValueOrigin } from '../checks/types';
 import { escapeToken, pointerTokens } from '../contract/json-pointer';
-import { findOperation, isSafeMethod, type OperationSpec } from '../contract/model';
+import { findOperation, isSafeMethod, isSecured, type OperationSpec } from '../contract/model';
 import { documentedClientErrors, documentedResponse, isDocumentedRejection, provokes } from '../contract/responses';
 import type { CompiledValidators } from '../contract/validators';
 import { coverageCases, takesInput, undocumentedMethods } from '../generate/coverage';
@@ -38,6 +38,7 @@ import {
   notSentCases,
   recipeToFix,
   requestBreaksContract,
+  sentWithoutCredential,
   SINGLE_INPUT_LABEL,
   stepUnmet,
   unauthenticatedWriteNotAllowed,
@@ -533,7 +534,9 @@ export class Engine {
     const as = this.credentialOf();
     const blocked = this.precondition(this.needs([], [as]), false);
     if (blocked) return skip(blocked);
-    return cell.phase === 'coverage' ? this.runCoverage(cell, op, as, base) : this.runFuzz(cell, op, as, base);
+    const record = cell.phase === 'coverage' ? await this.runCoverage(cell, op, as, base) : await this.runFuzz(cell, op, as, base);
+    if (as === NO_CREDENTIAL && isSecured(op) && record.verdict.outcome !== 'skipped') record.verdict.notes = [...(record.verdict.notes ?? []), sentWithoutCredential()];
+    return record;
   }
 
   /** Expectations of a generated request: which rule it tests follows from what it is, as the contract's validators tell. */
@@ -629,7 +632,7 @@ export class Engine {
       const key = defectKey(failure);
       const known = this.knownIn(failure);
       if (known) tally.known(known, failure.check);
-      else if (failures.some((f) => defectKey(f) === key)) tally.again(key);
+      else if (failures.some((f) => defectKey(f) === key)) tally.again();
       else failures.push({ ...failure, replay: { phase: 'coverage', seed, operationId: op.operationId, case: c.index } satisfies ReplayRef });
     }
     return this.generatedVerdict(base, tally, failures, details, notes);
@@ -678,7 +681,7 @@ export class Engine {
       return false;
     });
     const run = await fc.check(property, { seed: own, numRuns: runs });
-    if (stopped) notes.push(notSentCases(runs - n, stopped));
+    if (stopped) notes.push(notSentCases(Math.max(0, runs - n), stopped));
     const failures: Failure[] = [];
     const found = last as { judged: Judged; input: GeneratedInputs } | null;
     const origin = first as { judged: Judged; input: GeneratedInputs } | null;
@@ -748,7 +751,7 @@ class Tally {
     this.knownIn.set(cell, entry);
   }
 
-  again(_key: string): void {
+  again(): void {
     this.repeats++;
   }
 

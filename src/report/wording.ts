@@ -364,7 +364,11 @@ export function leftOutCases(count: number, methods: string[]): string {
 }
 
 export function notSentCases(count: number, why: string): string {
-  return `${count} generated request${count === 1 ? '' : 's'} not sent: ${why.replace(/^not run: /, '')}`;
+  return `${count ? `${count} generated request${count === 1 ? '' : 's'}` : 'the rest of the generated requests'} not sent: ${why.replace(/^not run: /, '')}`;
+}
+
+export function sentWithoutCredential(): string {
+  return 'sent without a credential: the recipes give no defaults.as, so a secured operation may refuse every input before looking at it';
 }
 
 export function knownDefectsMet(times: number, cell: string, check: string): string {
