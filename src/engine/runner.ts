@@ -527,7 +527,7 @@ export class Engine {
   private async runGenerated(cell: GeneratedCell): Promise<CellRecord> {
     const base = this.base(cell);
     const op = this.op(cell.operationId);
-    const skip = (reason: string, extra: Partial<CellVerdict> = {}): CellRecord => ({ verdict: { ...base, ...extra, outcome: 'skipped', reason }, details: [] });
+    const skip = (reason: string): CellRecord => ({ verdict: { ...base, outcome: 'skipped', reason }, details: [] });
     const own = this.ctx.run.recipes.operations[op.operationId]?.generate?.skip;
     if (own) return skip(own);
     // The defaults' credential, so that authentication does not hide what the inputs do.
