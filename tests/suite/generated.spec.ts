@@ -118,7 +118,7 @@ test('MAX_REQUESTS bounds the generated phases: what the budget leaves out is na
 test('MAX_RESPONSE_TIME_MS fails an exchange slower than the budget, recipes and generated alike, naming the time measured and the setting', async () => {
   const run = await runSuite({ env: { MOCK_MUTANT: 'slow-150ms', MAX_RESPONSE_TIME_MS: '100', FUZZ_RUNS: '2' }, args: ['--no-report', '--grep', 'findRecoveryCodes 200|findEnsureOtp · fuzz'] });
   expect(run.code).toBe(1);
-  expect(run.cell('findRecoveryCodes 200')?.failures[0]?.[1]).toMatch(/^\[max_response_time\] response time: expected an answer within 100 ms \(MAX_RESPONSE_TIME_MS\), got an answer after 1\d\d ms$/);
+  expect(run.cell('findRecoveryCodes 200')?.failures[0]?.[1]).toMatch(/^\[max_response_time\] response time: expected an answer within 100 ms \(MAX_RESPONSE_TIME_MS\), got an answer after \d+ ms$/);
   expect(run.cell('findEnsureOtp · fuzz')?.failures[0]?.[1]).toMatch(/^\[max_response_time\] /);
   // Without the setting the same slow server passes: a budget is opt-in.
   const unbudgeted = await runSuite({ env: { MOCK_MUTANT: 'slow-150ms', FUZZ_RUNS: '2' }, args: ['--no-report', '--grep', 'findRecoveryCodes 200'] });
