@@ -124,7 +124,7 @@ async function assertInView(page: Page, what: Record<string, Locator>): Promise<
   for (const [name, locator] of Object.entries(what)) {
     const box = await locator.boundingBox();
     if (!box || box.y < view.y - 1 || box.y + box.height > view.y + view.height + 1) {
-      throw new Error(`${name} is not wholly in the 1400x900 view (the report's layout changed?)`);
+      throw new Error(`${name} is not wholly in the 1400x1000 view (the report's layout changed?)`);
     }
   }
 }
@@ -162,7 +162,7 @@ async function shoot(page: Page, name: string): Promise<string> {
 }
 
 async function takeScreenshots(browser: Browser, url: string): Promise<string[]> {
-  const context = await browser.newContext({ viewport: { width: 1400, height: 900 }, deviceScaleFactor: 1, locale: 'en-US', timezoneId: 'UTC' });
+  const context = await browser.newContext({ viewport: { width: 1400, height: 1000 }, deviceScaleFactor: 1, locale: 'en-US', timezoneId: 'UTC' });
   context.setDefaultTimeout(UI_TIMEOUT_MS);
   // Only the report itself: anything else would be refused by the closed network and stall "networkidle".
   await context.route('**/*', (route) => (route.request().url().startsWith(url) ? route.continue() : route.abort()));
@@ -171,7 +171,7 @@ async function takeScreenshots(browser: Browser, url: string): Promise<string[]>
 
   // Overview: the report opens with the failed operation unfolded, and the flows that stopped on its defect
   // (skipped, naming it). Folding the metadata and the operation (its bar still shows 1 failed) lets title,
-  // totals and whole tree fit in 900 px.
+  // totals and whole tree fit in 1000 px.
   await openReport(page, url);
   await page.getByRole('button', { name: /^Metadata/ }).click();
   await page.getByTestId('metadata-list').waitFor({ state: 'hidden' });
@@ -215,7 +215,7 @@ async function takeScreenshots(browser: Browser, url: string): Promise<string[]>
   await foldResultSections(page);
   await page.getByTestId('test-result-error-trace').getByText('curl ', { exact: false }).waitFor({ state: 'visible' });
   // Down to the error's trace (the curl reproduction): the error message, the failed check and the trace
-  // fit in 900 px; the title (the breadcrumbs still name the entry) or an unfolded attachment would not.
+  // fit in 1000 px; the title (the breadcrumbs still name the entry) or an unfolded attachment would not.
   const trace = page.getByTestId('test-result-error-trace');
   await scrollReport(page, page.getByTestId('test-result-error').filter({ has: trace }));
   await assertInView(page, {
