@@ -1,10 +1,12 @@
 /**
  * The Allure 3 HTML report, generated in the runner process at the end of the
- * run. Its modules are imported while the tests run (the runner is idle then),
- * so the end of a run pays only for the generation itself.
+ * run. Its modules, the report plugins included, are imported while the tests
+ * run (the runner is idle then), so the end of a run pays only for the generation itself.
  */
 import { existsSync, mkdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
-import { dirname, join } from 'node:path';
+import { createRequire } from 'node:module';
+import { basename, dirname, join } from 'node:path';
+import { pathToFileURL } from 'node:url';
 
 export interface HtmlReportOptions {
   name: string;
@@ -20,9 +22,20 @@ type Core = typeof import('@allurereport/core', { with: { 'resolution-mode': 'im
 
 let loading: Promise<Core> | null = null;
 
+/** What resolveConfig imports for the configuration below: the awesome report, and the agent plugin Allure 3 adds to every configuration. */
+const PLUGINS = ['@allurereport/plugin-awesome', '@allurereport/plugin-agent'];
+
 /** Starts importing Allure's modules; the promise is awaited at the end of the run. */
 export function preloadAllure(): Promise<Core> {
-  loading ??= import('@allurereport/core');
+  loading ??= (async () => {
+    const core = await import('@allurereport/core');
+    // resolveConfig imports each plugin by its path from core's own location: the same URLs imported
+    // now are in the module cache when it runs (a plugin missing here is left to it, and to its error).
+    const fromCore = createRequire(require.resolve('@allurereport/core'));
+    const preload = async (name: string): Promise<unknown> => import(pathToFileURL(fromCore.resolve(name)).href);
+    await Promise.all(PLUGINS.map((name) => preload(name).catch(() => undefined)));
+    return core;
+  })();
   return loading;
 }
 
@@ -69,13 +82,24 @@ export async function generateHtmlReport(options: HtmlReportOptions): Promise<st
       },
     },
   });
+  // The page is cleaned as Allure writes it, rather than read back (4 MB) and written again.
+  const files = config.reportFiles;
+  let cleaned = false;
+  config.reportFiles = {
+    addFile: async (path, data) => {
+      if (basename(path) !== 'index.html') return files.addFile(path, data);
+      cleaned = true;
+      return files.addFile(path, Buffer.from(withoutAnalytics(data.toString('utf8')).html, 'utf8'));
+    },
+  };
   rmSync(options.outputDir, { recursive: true, force: true });
   const report = new AllureReport(config);
   await report.start();
   await report.readDirectory(options.resultsDir);
   await report.done();
   const index = join(options.outputDir, 'index.html');
-  stripAnalytics(index);
+  // A page Allure wrote some other way is cleaned on disk.
+  if (!cleaned) stripAnalytics(index);
   return index;
 }
 
@@ -83,15 +107,19 @@ export async function generateHtmlReport(options: HtmlReportOptions): Promise<st
 // a conformance report about credentials must not call a third party when someone opens it.
 const ANALYTICS = /<script async src="https:\/\/www\.googletagmanager\.com\/[^"]*"><\/script>\s*<script>[\s\S]*?gtag\('config'[\s\S]*?<\/script>/g;
 
-export function stripAnalytics(file: string): number {
-  if (!existsSync(file)) return 0;
-  const html = readFileSync(file, 'utf8');
+function withoutAnalytics(html: string): { html: string; removed: number } {
   let removed = 0;
   const cleaned = html.replace(ANALYTICS, () => {
     removed++;
     return '';
   });
-  if (removed) writeFileSync(file, cleaned);
+  return { html: cleaned, removed };
+}
+
+export function stripAnalytics(file: string): number {
+  if (!existsSync(file)) return 0;
+  const { html, removed } = withoutAnalytics(readFileSync(file, 'utf8'));
+  if (removed) writeFileSync(file, html);
   return removed;
 }
 
