@@ -89,7 +89,7 @@ function breakdownRows(b: Breakdown, runs: RunsResult | undefined): Row[] {
     statRow('contract load, warm (plan cache hit)', b.contractWarm, millis, sub),
     statRow('global setup: import of specs/global-setup.ts', b.setupImport, millis, sub),
     statRow('global setup: run (warm contract, recipes, plan, preflight)', b.setupRun, millis, sub),
-    statRow('Allure HTML: import of its modules (preloaded while tests run)', b.htmlImport, millis, sub),
+    statRow('Allure HTML: its process started, Allure imported (while the tests run)', b.htmlImport, millis, sub),
     statRow('Allure HTML: generation', b.htmlGenerate, millis, sub),
     ...(runs ? [statRow('cells: sum of their durations in results.json', runs.cells, millis, sub)] : []),
   ];
