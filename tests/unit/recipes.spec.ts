@@ -39,7 +39,7 @@ test('the OTP recipes cover all 16 documented responses: 12 from the file, the f
   expect(recipes.recipes['findRecoveryCodes 401']).toMatchObject({ writes: false });
   expect(recipes.flows.map((f) => f.id)).toEqual(['recovery-code-single-use', 'regeneration-rotates-codes']);
   expect(Object.keys(recipes.identities)).toContain('METAL_OTP_SECRET');
-  expect(recipes.secrets).toEqual({ headers: [], parameters: ['otp'], bodies: ['/recovery_codes/*'] });
+  expect(recipes.secrets).toEqual({ headers: [], parameters: ['otp'], bodies: ['/recovery_codes/*'], names: [], exempt: [] });
 });
 
 test('without a recipes file, a contract yields only what it implies itself; the rest is not covered', async () => {
