@@ -27,6 +27,8 @@ const CACHE_DIR = resolve(__dirname, '../../node_modules/.cache/v8-compile', `${
 /** Smaller files cost more to look up than to compile. */
 const MIN_BYTES = 64 * 1024;
 const NODE_MODULES = `${sep}node_modules${sep}`;
+/** V8 rejects code cached under other flags (a worker's --max-semi-space-size): each set of flags keeps its own entries. */
+const FLAGS = `${process.execArgv.join(' ')}\0${process.env.NODE_OPTIONS ?? ''}`;
 
 /** @typedef {{ require(id: string): unknown, exports: unknown }} CjsModule */
 
@@ -62,7 +64,7 @@ function install() {
     if (content.length < MIN_BYTES || !filename.includes(NODE_MODULES)) return original.call(this, content, filename);
     let fn;
     try {
-      const entry = join(CACHE_DIR, `${createHash('sha256').update(`${filename}\0${content.length}\0${packageVersion(filename)}`).digest('hex').slice(0, 32)}.bin`);
+      const entry = join(CACHE_DIR, `${createHash('sha256').update(`${filename}\0${content.length}\0${packageVersion(filename)}\0${FLAGS}`).digest('hex').slice(0, 32)}.bin`);
       let cachedData;
       try {
         cachedData = readFileSync(entry);
