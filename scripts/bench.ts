@@ -82,7 +82,7 @@ function breakdownRows(b: Breakdown, runs: RunsResult | undefined): Row[] {
   const sub = { depth: 1 };
   return [
     statRow('Node start (node -e 1)', b.nodeStart, millis, sub),
-    statRow('Playwright CLI start (cli.js --version)', b.playwrightStart, millis, sub),
+    statRow('Playwright CLI start (cli.js --version, with the code cache as the run has it)', b.playwrightStart, millis, sub),
     statRow("config + spec as Playwright loads them (cli.js test --list, minus CLI start)", b.config, millis, sub),
     statRow("Playwright's floor: one empty test (runner + worker, no suite code)", b.floor, millis, sub),
     statRow('contract load, cold (plan cache cleared)', b.contractCold, millis, sub),

@@ -15,6 +15,10 @@ import { Samples, type Stat } from './stats';
 /** The plan and recipes caches of src/contract/plan-cache.ts and src/scenarios/recipes-cache.ts; cleared for the cold loads. */
 const PLAN_CACHE_DIR = resolve(ROOT, 'node_modules/.cache/contract-suite');
 const PLAYWRIGHT_CLI = resolve(ROOT, 'node_modules/@playwright/test/cli.js');
+const COMPILE_CACHE = resolve(ROOT, 'scripts/lib/compile-cache.cjs');
+/** Playwright started as scripts/conformance.mjs starts it: the code cache here, and in its workers through NODE_OPTIONS. */
+const AS_RUN = existsSync(COMPILE_CACHE) ? ['--require', COMPILE_CACHE] : [];
+const asRunEnv = (extra: Record<string, string> = {}) => childEnv({ ...(AS_RUN.length ? { NODE_OPTIONS: `--require ${JSON.stringify(COMPILE_CACHE)} --max-semi-space-size=8` } : {}), ...extra });
 
 export interface Breakdown {
   nodeStart: Stat;
@@ -45,14 +49,14 @@ function floorSuite(ctx: BenchContext): string {
 async function startups(samples: Samples, floorConfig: string): Promise<void> {
   const env = childEnv();
   samples.add('nodeStart', (await timedNode('node -e 1', ['-e', '1'], env)).ms);
-  const cli = (await timedNode('playwright --version', [PLAYWRIGHT_CLI, '--version'], env)).ms;
+  const cli = (await timedNode('playwright --version', [...AS_RUN, PLAYWRIGHT_CLI, '--version'], env)).ms;
   samples.add('playwrightStart', cli);
   // The config as the run loads it: Playwright's loader (its thread, its transform cache) evaluates it, then
   // loads the spec to list the tests (no global setup, no worker); minus the CLI start measured just before
   // in the same round (paired, so both see the same moment of a shared machine).
-  const list = await timedNode('playwright test --list', [PLAYWRIGHT_CLI, 'test', '--list', '--config', resolve(ROOT, 'playwright.config.ts')], childEnv({ CONTRACT_SUITE_NO_HTML: '1' }));
+  const list = await timedNode('playwright test --list', [...AS_RUN, PLAYWRIGHT_CLI, 'test', '--list', '--config', resolve(ROOT, 'playwright.config.ts')], childEnv({ CONTRACT_SUITE_NO_HTML: '1' }));
   samples.add('config', list.ms - cli);
-  samples.add('floor', (await timedNode('playwright test (one empty test)', [PLAYWRIGHT_CLI, 'test', '--config', floorConfig], env)).ms);
+  samples.add('floor', (await timedNode('playwright test (one empty test)', [...AS_RUN, PLAYWRIGHT_CLI, 'test', '--config', floorConfig], asRunEnv())).ms);
 }
 
 /** loadContract cold (plan cache cleared first) then warm (the entry the cold load just wrote). */
@@ -87,7 +91,7 @@ export async function measureBreakdown(ctx: BenchContext): Promise<Breakdown> {
   if (!ctx.passingAllureResults) await passingRun(ctx);
   const floorConfig = floorSuite(ctx);
   // Untimed: fills Playwright's transform cache for the floor suite's two new files.
-  await timedNode('playwright test (one empty test)', [PLAYWRIGHT_CLI, 'test', '--config', floorConfig], childEnv());
+  await timedNode('playwright test (one empty test)', [...AS_RUN, PLAYWRIGHT_CLI, 'test', '--config', floorConfig], asRunEnv());
   const samples = new Samples();
   for (let i = 1; i <= ctx.runs; i++) {
     await startups(samples, floorConfig);
