@@ -5,7 +5,7 @@
  * each loads Playwright, and Playwright starts a loader thread in each (its
  * TypeScript transform, through module.register on Node 20).
  */
-import { existsSync, rmSync, writeFileSync } from 'node:fs';
+import { existsSync, readdirSync, rmSync, writeFileSync } from 'node:fs';
 import { join, resolve } from 'node:path';
 import { MeasurementError, ROOT, childEnv, runProbe, timedNode } from './child';
 import type { BenchContext } from './context';
@@ -62,10 +62,11 @@ async function startups(samples: Samples, floorConfig: string): Promise<void> {
 /** loadContract cold (plan cache cleared first) then warm (the entry the cold load just wrote). */
 async function contractLoads(samples: Samples): Promise<void> {
   const env = childEnv();
-  rmSync(PLAN_CACHE_DIR, { recursive: true, force: true });
+  // The plan's entries only: the recipes' (recipes-*.json, src/scenarios/recipes-cache.ts) stay for global setup's figure.
+  for (const name of existsSync(PLAN_CACHE_DIR) ? readdirSync(PLAN_CACHE_DIR) : []) if (!name.startsWith('recipes-')) rmSync(join(PLAN_CACHE_DIR, name), { force: true });
   samples.add('contractCold', (await runProbe('contract-load.ts', env)).loadMs!);
   // A warm figure from a load that found no cache entry would be a second cold one.
-  if (!existsSync(PLAN_CACHE_DIR)) throw new MeasurementError(`the cold contract load wrote no plan cache in ${PLAN_CACHE_DIR}: the warm figure would not be warm`);
+  if (!readdirSync(PLAN_CACHE_DIR).some((name) => !name.startsWith('recipes-'))) throw new MeasurementError(`the cold contract load wrote no plan cache in ${PLAN_CACHE_DIR}: the warm figure would not be warm`);
   samples.add('contractWarm', (await runProbe('contract-load.ts', env)).loadMs!);
 }
 
