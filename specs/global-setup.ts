@@ -8,7 +8,7 @@ import { mkdirSync, rmSync } from 'node:fs';
 import { basename, dirname, join, relative } from 'node:path';
 import type { FullConfig } from '@playwright/test';
 import { selectByTags } from '../src/contract/load';
-import { createMockServer, type MockServer } from '../src/mock';
+import type { MockServer } from '../src/mock';
 import { AllureCellWriter } from '../src/report/allure-writer';
 import { markReportStale } from '../src/report/allure-html';
 import { reportPaths } from '../src/report/paths';
@@ -47,6 +47,8 @@ function identityProblems(recipes: Recipes, settings: Settings): string[] {
 }
 
 async function startMock(settings: Settings): Promise<{ mock: MockServer; baseURL: string }> {
+  // Loaded only here: a run against BASE_URL or TARGETS never needs the mock's code.
+  const { createMockServer } = require('../src/mock') as typeof import('../src/mock');
   let mock: MockServer;
   try {
     mock = createMockServer({ ...(settings.mockProfile ? { profile: settings.mockProfile } : {}), ...(settings.mockMutant ? { mutant: settings.mockMutant } : {}) });

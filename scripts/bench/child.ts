@@ -4,6 +4,7 @@
  */
 import { spawn } from 'node:child_process';
 import { resolve } from 'node:path';
+import { memorySupported, watchMemory, type MemoryPeak } from './memory';
 
 export const ROOT = resolve(__dirname, '../..');
 
@@ -35,14 +36,25 @@ export interface ChildResult {
   code: number | null;
   stdout: string;
   stderr: string;
+  /** Peak memory of the child's process tree, when asked for and /proc is there. */
+  memory?: MemoryPeak;
+}
+
+export interface RunOptions {
+  timeoutMs?: number;
+  /** Sample the peak memory of the child's process tree (scripts/bench/memory.ts). */
+  memory?: boolean;
 }
 
 /** Runs `node <args>` in the project root without blocking this event loop (the in-process servers must keep answering). */
-export function runNode(args: string[], env: NodeJS.ProcessEnv, timeoutMs = 120_000): Promise<ChildResult> {
+export function runNode(args: string[], env: NodeJS.ProcessEnv, options: RunOptions = {}): Promise<ChildResult> {
+  const timeoutMs = options.timeoutMs ?? 120_000;
   return new Promise((done, fail) => {
     const started = performance.now();
     let exitedAt = 0;
     const child = spawn(process.execPath, args, { cwd: ROOT, env, stdio: ['ignore', 'pipe', 'pipe'] });
+    const memory = options.memory && memorySupported && child.pid !== undefined ? watchMemory(child.pid) : null;
+    let peak: MemoryPeak | undefined;
     const out: Buffer[] = [];
     const err: Buffer[] = [];
     child.stdout.on('data', (c: Buffer) => out.push(c));
@@ -52,14 +64,18 @@ export function runNode(args: string[], env: NodeJS.ProcessEnv, timeoutMs = 120_
       fail(new MeasurementError(`node ${args.join(' ')} did not finish within ${timeoutMs / 1000} s`));
     }, timeoutMs);
     // The clock stops at exit; 'close' (all output read) follows and may lag behind it.
-    child.on('exit', () => (exitedAt = performance.now()));
+    child.on('exit', () => {
+      exitedAt = performance.now();
+      peak = memory?.stop();
+    });
     child.on('error', (e) => {
       clearTimeout(timer);
       fail(new MeasurementError(`node ${args.join(' ')} could not start: ${e.message}`));
     });
     child.on('close', (code) => {
       clearTimeout(timer);
-      done({ ms: (exitedAt || performance.now()) - started, code, stdout: Buffer.concat(out).toString('utf8'), stderr: Buffer.concat(err).toString('utf8') });
+      peak ??= memory?.stop();
+      done({ ms: (exitedAt || performance.now()) - started, code, stdout: Buffer.concat(out).toString('utf8'), stderr: Buffer.concat(err).toString('utf8'), ...(peak ? { memory: peak } : {}) });
     });
   });
 }

@@ -38,10 +38,12 @@ export interface RunsResult {
   /** Sum of the cells' own durations in results.json of each passing run: the part spent testing. */
   cells: Stat;
   counts: CellCounts;
+  /** Peak memory of the passing runs (scripts/bench/memory.ts); null where /proc is missing. */
+  memory: { largest: Stat; tree: Stat; processes: number } | null;
 }
 
 function conformance(reportsDir: string, baseURL: string): Promise<ChildResult> {
-  return runNode([resolve(ROOT, 'scripts/conformance.mjs')], childEnv({ REPORTS_DIR: reportsDir, TARGET: 'mock', BASE_URL: baseURL }));
+  return runNode([resolve(ROOT, 'scripts/conformance.mjs')], childEnv({ REPORTS_DIR: reportsDir, TARGET: 'mock', BASE_URL: baseURL }), { memory: true });
 }
 
 function readResults(reportsDir: string, run: ChildResult, what: string): ResultsFile {
@@ -105,6 +107,7 @@ async function wrongBaseRun(ctx: BenchContext): Promise<ChildResult> {
 export async function measureRuns(ctx: BenchContext): Promise<RunsResult> {
   const samples = new Samples();
   let counts: CellCounts | null = null;
+  let processes = 0;
   // Interleaved (passing, failing, wrong base per round) so that a noisy moment of the shared machine
   // touches every kind of run alike, and the failing/passing ratio compares like with like.
   for (let i = 1; i <= ctx.runs; i++) {
@@ -112,11 +115,25 @@ export async function measureRuns(ctx: BenchContext): Promise<RunsResult> {
     counts = passing.counts;
     samples.add('passing', passing.run.ms);
     samples.add('cells', passing.cellsMs);
+    const memory = passing.run.memory;
+    if (memory) {
+      samples.add('largest', memory.largest);
+      samples.add('tree', memory.tree);
+      processes = Math.max(processes, memory.processes);
+    }
     const failing = await failingRun(ctx, passing.counts);
     samples.add('failing', failing.ms);
     const wrongBase = await wrongBaseRun(ctx);
     samples.add('wrongBase', wrongBase.ms);
-    ctx.progress(`runs ${i}/${ctx.runs}: passing ${(passing.run.ms / 1000).toFixed(2)} s, failing ${(failing.ms / 1000).toFixed(2)} s, wrong base path ${(wrongBase.ms / 1000).toFixed(2)} s`);
+    const peak = memory ? ` (peak RSS ${(memory.largest / 1048576).toFixed(0)} MiB)` : '';
+    ctx.progress(`runs ${i}/${ctx.runs}: passing ${(passing.run.ms / 1000).toFixed(2)} s${peak}, failing ${(failing.ms / 1000).toFixed(2)} s, wrong base path ${(wrongBase.ms / 1000).toFixed(2)} s`);
   }
-  return { passing: samples.stat('passing'), failing: samples.stat('failing'), wrongBase: samples.stat('wrongBase'), cells: samples.stat('cells'), counts: counts! };
+  return {
+    passing: samples.stat('passing'),
+    failing: samples.stat('failing'),
+    wrongBase: samples.stat('wrongBase'),
+    cells: samples.stat('cells'),
+    counts: counts!,
+    memory: processes ? { largest: samples.stat('largest'), tree: samples.stat('tree'), processes } : null,
+  };
 }

@@ -22,6 +22,7 @@ export const millis: Format = (ms) => `${ms < 10 ? ms.toFixed(1) : ms.toFixed(0)
 export const perSecond: Format = (rps) => `${Math.round(rps).toLocaleString('en-US')} req/s`;
 export const percent: Format = (ratio) => `${(ratio * 100).toFixed(0)} %`;
 export const times: Format = (ratio) => `${ratio.toFixed(2)}×`;
+export const mebibytes: Format = (bytes) => `${(bytes / 1048576).toFixed(0)} MiB`;
 
 export function verdict(target: Target | undefined): string {
   return target ? `${target.text}: ${target.ok ? 'met' : 'MISSED'}` : '';

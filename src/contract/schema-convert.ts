@@ -3,11 +3,14 @@
  * dereferencing: `$ref`s stay references (rewritten to a registered id), so
  * circular contracts compile in Ajv instead of exploding in memory.
  */
-import { openapiSchemaToJsonSchema } from '@openapi-contrib/openapi-schema-to-json-schema';
+import type * as Converter from '@openapi-contrib/openapi-schema-to-json-schema';
 import { escapeToken } from './json-pointer';
 import type { JsonSchema } from './model';
 
 const COMPONENT_SCHEMA_PREFIX = '#/components/schemas/';
+
+// Loaded on the first conversion: a run whose contract plan is cached converts nothing.
+let converter: typeof Converter | undefined;
 
 export type Direction = 'response' | 'request';
 
@@ -51,7 +54,8 @@ export function toJsonSchema(schema: unknown, direction: Direction, onRef: (ref:
   // `nullable` -> type [T, "null"] (OpenAPI 3.0 §4.7.24.1), int32/int64/float/double -> numeric bounds.
   // OpenAPI 3.0 §4.7.24: writeOnly properties SHOULD NOT be sent in responses, readOnly ones not in requests,
   // so neither can be required there.
-  const converted = openapiSchemaToJsonSchema(stripped as object, {
+  converter ??= require('@openapi-contrib/openapi-schema-to-json-schema') as typeof Converter;
+  const converted = converter.openapiSchemaToJsonSchema(stripped as object, {
     cloneSchema: false,
     removeWriteOnly: direction === 'response',
     removeReadOnly: direction === 'request',

@@ -4,10 +4,17 @@
  * and per parameter. Component schemas are registered once per direction so Ajv
  * resolves circular references itself.
  */
-import Ajv, { type ErrorObject, type ValidateFunction } from 'ajv';
-import addFormats from 'ajv-formats';
+import type { default as AjvClass, ErrorObject, ValidateFunction } from 'ajv';
+import type * as AjvFormats from 'ajv-formats';
 import { unescapeToken } from './json-pointer';
 import { REQUEST_SCHEMA_ID, RESPONSE_SCHEMA_ID, type ContractPlan, type JsonSchema } from './model';
+
+type Ajv = AjvClass;
+
+/** Ajv is loaded by the first compilation: Playwright's runner imports this module with the spec but compiles nothing. */
+function ajvModules(): { Ajv: typeof AjvClass; addFormats: typeof AjvFormats.default } {
+  return { Ajv: (require('ajv') as typeof import('ajv')).default, addFormats: (require('ajv-formats') as typeof AjvFormats).default };
+}
 
 /** OpenAPI 3.0 §4.4 data-type formats; numeric ranges are already enforced by the schema converter. */
 const OPENAPI_FORMATS = ['int32', 'int64', 'float', 'double', 'byte', 'binary', 'password'];
@@ -42,6 +49,7 @@ function collectFormats(node: unknown, into: Set<string>): void {
 }
 
 function createAjv(definitions: Record<string, JsonSchema>, schemaId: string, formats: Set<string>, warnings: string[], coerceTypes: false | 'array'): Ajv {
+  const { Ajv, addFormats } = ajvModules();
   const ajv = new Ajv({
     coerceTypes,
     allErrors: true,
@@ -68,6 +76,7 @@ export function compileValidators(plan: ContractPlan, operationIds?: Set<string>
   const warnings: string[] = [];
   const formats = new Set<string>();
   collectFormats(plan, formats);
+  const { Ajv, addFormats } = ajvModules();
   const probe = new Ajv();
   addFormats(probe);
   for (const format of formats) {

@@ -1,10 +1,15 @@
 /**
- * The Allure 3 HTML report, generated in the runner process at the end of the
- * run. Its modules are imported while the tests run (the runner is idle then),
- * so the end of a run pays only for the generation itself.
+ * The Allure 3 HTML report, generated at the end of the run by a Node process of
+ * its own (src/report/allure-html-process.js), started as the tests start: it
+ * imports Allure while the tests run, so the end of a run pays only for the
+ * generation itself, and Allure's modules never weigh on Playwright's runner.
  */
-import { existsSync, mkdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
-import { dirname, join } from 'node:path';
+import { fork, type ChildProcess } from 'node:child_process';
+import { mkdirSync, rmSync, writeFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { HISTORY_RUNS, stripAnalytics } from './allure-html-process';
+
+export { HISTORY_RUNS, stripAnalytics };
 
 export interface HtmlReportOptions {
   name: string;
@@ -16,83 +21,74 @@ export interface HtmlReportOptions {
   knownIssuesPath: string;
 }
 
-type Core = typeof import('@allurereport/core', { with: { 'resolution-mode': 'import' } });
+type Answer = { ready: true } | { index: string } | { error: string };
 
-let loading: Promise<Core> | null = null;
+/** One generator process: it imports Allure, then generates one report and exits. */
+class Generator {
+  private readonly child: ChildProcess;
+  readonly ready: Promise<void>;
+  private readonly answer: Promise<{ index: string } | { error: string }>;
+  private asked = false;
 
-/** Starts importing Allure's modules; the promise is awaited at the end of the run. */
-export function preloadAllure(): Promise<Core> {
-  loading ??= import('@allurereport/core');
-  return loading;
+  constructor() {
+    // execArgv: [] — plain Node, whatever loader (tsx) the parent runs with.
+    this.child = fork(require.resolve('./allure-html-process.js'), [], { execArgv: [], stdio: ['ignore', 'inherit', 'inherit', 'ipc'] });
+    // Once Allure is imported it keeps nothing alive (until asked for a report): the runner exits as it would
+    // without it, and the process follows on disconnect. Until then, whoever awaits `ready` is kept waiting.
+    this.child.unref();
+    let ready: () => void = () => undefined;
+    this.ready = new Promise((done) => (ready = done));
+    void this.ready.then(() => {
+      if (!this.asked) this.child.channel?.unref();
+    });
+    let settle: (a: { index: string } | { error: string }) => void = () => undefined;
+    let fail: (e: Error) => void = () => undefined;
+    this.answer = new Promise((done, reject) => {
+      settle = done;
+      fail = reject;
+    });
+    this.answer.catch(() => undefined); // a generator never asked for a report may end unanswered
+    this.child.on('message', (m: Answer) => ('ready' in m ? ready() : settle(m)));
+    const ended = (why: string) => {
+      ready();
+      fail(new Error(`the report generator (${process.execPath} src/report/allure-html-process.js) ${why}`));
+    };
+    // Whenever the runner exits, the generator goes too, even one stuck in a loop (where its own disconnect handler never runs).
+    const stop = () => this.child.kill();
+    process.once('exit', stop);
+    this.child.once('exit', () => process.off('exit', stop));
+    this.child.once('exit', (code, signal) => ended(`ended (${signal ?? `exit code ${code}`}) before answering`));
+    this.child.once('error', (e) => ended(`failed: ${e.message}`));
+  }
+
+  get alive(): boolean {
+    return this.child.connected;
+  }
+
+  async generate(options: HtmlReportOptions): Promise<string> {
+    // Waiting for the answer must keep the runner alive.
+    this.asked = true;
+    this.child.channel?.ref();
+    this.child.send(options);
+    const answer = await this.answer;
+    if ('error' in answer) throw new Error(answer.error);
+    return answer.index;
+  }
 }
 
-/** Categories key off the `violation` label each failed result carries (kinds of Failure, and coverage under STRICT_COVERAGE). */
-const CATEGORIES = {
-  rules: [
-    { name: 'Contract violations', matchers: { labels: { violation: 'contract' } } },
-    { name: 'Behaviour violations', matchers: { labels: { violation: 'behaviour' } } },
-    { name: 'Transport errors', matchers: { labels: { violation: 'transport' } } },
-    { name: 'Coverage gaps (STRICT_COVERAGE)', matchers: { labels: { violation: 'coverage' } } },
-  ],
-};
+let started: Generator | null = null;
 
-/** Runs kept in the history: enough for trends and flakiness, bounded in size. */
-export const HISTORY_RUNS = 20;
-
-/** Appends one history entry, keeping the last HISTORY_RUNS (JSON lines, the format Allure reads). */
-function appendHistory(file: string, entry: unknown): void {
-  mkdirSync(dirname(file), { recursive: true });
-  const lines = existsSync(file) ? readFileSync(file, 'utf8').split('\n').filter((l) => l.trim()) : [];
-  writeFileSync(file, [...lines.slice(-(HISTORY_RUNS - 1)), JSON.stringify(entry)].join('\n') + '\n');
+/** Starts the generator process (which imports Allure's modules); resolves once they are imported. */
+export function preloadAllure(): Promise<void> {
+  started ??= new Generator();
+  return started.ready;
 }
 
+/** Generates the single-file report; returns the path of its index.html. */
 export async function generateHtmlReport(options: HtmlReportOptions): Promise<string> {
-  const { AllureReport, AllureLocalHistory, resolveConfig } = await preloadAllure();
-  // Allure 3.14's own append never settles on Node 20: FileHandle.close() waits for the write stream it
-  // opened with autoClose: false. The file is small; it is appended plainly instead.
-  AllureLocalHistory.prototype.appendHistory = async (entry) => appendHistory(options.historyPath, entry);
-  const config = await resolveConfig({
-    name: options.name,
-    output: options.outputDir,
-    historyPath: options.historyPath,
-    historyLimit: HISTORY_RUNS,
-    knownIssuesPath: options.knownIssuesPath,
-    categories: CATEGORIES,
-    plugins: {
-      awesome: {
-        options: {
-          reportName: options.name,
-          // One self-contained index.html: opens from disk, no server needed.
-          singleFile: true,
-          groupBy: ['parentSuite', 'suite'],
-        },
-      },
-    },
-  });
-  rmSync(options.outputDir, { recursive: true, force: true });
-  const report = new AllureReport(config);
-  await report.start();
-  await report.readDirectory(options.resultsDir);
-  await report.done();
-  const index = join(options.outputDir, 'index.html');
-  stripAnalytics(index);
-  return index;
-}
-
-// Allure 3's awesome template always embeds Google Analytics (analyticsEnable is hard-coded true);
-// a conformance report about credentials must not call a third party when someone opens it.
-const ANALYTICS = /<script async src="https:\/\/www\.googletagmanager\.com\/[^"]*"><\/script>\s*<script>[\s\S]*?gtag\('config'[\s\S]*?<\/script>/g;
-
-export function stripAnalytics(file: string): number {
-  if (!existsSync(file)) return 0;
-  const html = readFileSync(file, 'utf8');
-  let removed = 0;
-  const cleaned = html.replace(ANALYTICS, () => {
-    removed++;
-    return '';
-  });
-  if (removed) writeFileSync(file, cleaned);
-  return removed;
+  const generator = started?.alive ? started : new Generator();
+  started = null; // each process serves one report
+  return generator.generate(options);
 }
 
 const escapeHtml = (s: string) => s.replace(/[&<>"]/g, (c) => ({ '&': '&amp;', '<': '&lt;', '>': '&gt;', '"': '&quot;' })[c]!);

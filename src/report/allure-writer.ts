@@ -5,8 +5,10 @@
  * entry per documented response.
  */
 import { createHash } from 'node:crypto';
+import { mkdirSync, writeFileSync } from 'node:fs';
+import { join } from 'node:path';
 import { FileSystemWriter, ReporterRuntime } from 'allure-js-commons/sdk/reporter';
-import { Status, type Label, type Parameter, type StatusDetails } from 'allure-js-commons';
+import { Status, type Globals, type Label, type Parameter, type StatusDetails, type TestResult, type TestResultContainer } from 'allure-js-commons';
 import type { Cell } from '../scenarios/plan';
 import type { CellVerdict, ExchangeDetail } from './verdict';
 import { failsRun } from './coverage';
@@ -24,6 +26,41 @@ export interface AllureContext {
 }
 
 const md5 = (text: string) => createHash('md5').update(text).digest('hex');
+
+/**
+ * The SDK's FileSystemWriter writes every file to a temporary one, fsyncs it and renames it, for readers
+ * watching the folder while tests run; this folder is read once the tests are over, in the same run, so
+ * the run's many files (results, attachments, globals) go straight to their name, with the same bytes.
+ */
+class ResultsWriter extends FileSystemWriter {
+  private made = false;
+
+  constructor(private readonly dir: string) {
+    super({ resultsDir: dir });
+  }
+
+  private put(name: string, data: string | Buffer): void {
+    if (!this.made) mkdirSync(this.dir, { recursive: true });
+    this.made = true;
+    writeFileSync(join(this.dir, name), data);
+  }
+
+  override writeAttachment(name: string, content: Buffer): void {
+    this.put(name, content);
+  }
+
+  override writeResult(result: TestResult): void {
+    this.put(`${result.uuid}-result.json`, JSON.stringify(result));
+  }
+
+  override writeGroup(result: TestResultContainer): void {
+    this.put(`${result.uuid}-container.json`, JSON.stringify(result));
+  }
+
+  override writeGlobals(name: string, info: Globals): void {
+    this.put(name, JSON.stringify(info));
+  }
+}
 
 function status(verdict: CellVerdict, strict: boolean): Status {
   if (verdict.outcome === 'passed') return Status.PASSED;
@@ -50,7 +87,7 @@ export class AllureCellWriter {
   private readonly runtime: ReporterRuntime;
 
   constructor(private readonly ctx: AllureContext) {
-    this.runtime = new ReporterRuntime({ writer: new FileSystemWriter({ resultsDir: ctx.resultsDir }) });
+    this.runtime = new ReporterRuntime({ writer: new ResultsWriter(ctx.resultsDir) });
   }
 
   write(cell: Cell, verdict: CellVerdict, exchanges: ExchangeDetail[], start: number): void {

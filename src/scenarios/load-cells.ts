@@ -3,7 +3,7 @@ import { loadContract } from '../contract/plan-cache';
 import type { ContractPlan } from '../contract/model';
 import { ConfigError, type Settings } from '../settings/config';
 import { planCells, selectionFrom, selectionProblems, type Cell, type Selection } from './plan';
-import { resolveRecipes } from './recipes';
+import { loadRecipes } from './recipes-cache';
 import type { Recipes } from './types';
 
 export interface LoadedCells {
@@ -18,6 +18,6 @@ export async function loadCells(settings: Settings, env: Record<string, string |
   const problems = selectionProblems(selection);
   if (problems.length) throw new ConfigError(problems);
   const contract = await loadContract(settings.contractFile);
-  const recipes = resolveRecipes({ recipesFile: settings.recipesFile, overridesFile: settings.overridesFile }, contract);
+  const recipes = loadRecipes({ recipesFile: settings.recipesFile, overridesFile: settings.overridesFile }, contract);
   return { selection, contract, recipes, cells: planCells(contract, recipes, selection, { phases: settings.phases, fuzzRuns: settings.fuzzRuns }) };
 }

@@ -1,9 +1,9 @@
 /**
  * Probe: the Allure HTML report alone, generated from the allure-results of a
  * finished passing run (BENCH_ALLURE_RESULTS) into BENCH_ALLURE_OUT, in a fresh
- * process. The import of its modules is timed apart from the generation: during
- * a conformance run the reporter imports them while the tests run, so the end of
- * the run pays only for the generation.
+ * process. The start of the generator process, with its import of Allure, is timed
+ * apart from the generation: during a conformance run the reporter starts it while
+ * the tests run, so the end of the run pays only for the generation.
  */
 import { existsSync, statSync } from 'node:fs';
 import { join } from 'node:path';
