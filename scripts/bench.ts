@@ -1,7 +1,8 @@
 /**
  * `npm run bench`: how long the suite takes and how fast the mock answers, as one
  * table of medians with min and max, all measured in this one bench run:
- *   1. passing conformance run (HTML included) against a separately started mock
+ *   1. passing conformance run (HTML included) against a separately started mock, without the generated phases,
+ *      then (1b) with them on at their defaults, and what they add
  *   2. failing run against a server that violates every response (checked: exit 1, every cell failed)
  *   3. BASE_URL without the API prefix (checked: exit 1, the preflight's message, no coverage.json)
  *   4. failing/passing ratio
@@ -31,6 +32,7 @@ type Group = (typeof GROUPS)[number];
 
 const TARGETS = {
   passingMs: 2000,
+  phasesExtraMs: 1500,
   wrongBaseMs: 1500,
   failingRatio: 1.2,
   passingPeakBytes: 180 * 1048576,
@@ -105,6 +107,9 @@ function runRows(m: Measured): Row[] {
       rows.push(statRow('peak RSS, largest process of the run (what time -v reports)', r.memory.largest, mebibytes, { depth: 1, target: { text: `≤ ${mebibytes(TARGETS.passingPeakBytes)}`, ok: peak <= TARGETS.passingPeakBytes } }));
       rows.push(statRow(`peak RSS, sum over its process tree (sampled every ${MEMORY_SAMPLE_MS} ms)`, r.memory.tree, mebibytes, { depth: 1 }));
     } else rows.push(noteRow('peak RSS', 'not measured (needs /proc)', 1));
+    const extra = r.phased.median - r.passing.median;
+    rows.push(statRow(`1b the same run with the generated phases on (PHASES=coverage,fuzz, FUZZ_RUNS default; ${r.generatedRequests} generated requests)`, r.phased, seconds, { depth: 1 }));
+    rows.push(derivedRow('what the generated phases add', seconds(extra), { depth: 1, of: '(difference of medians)', target: { text: `≤ ${seconds(TARGETS.phasesExtraMs)}`, ok: extra <= TARGETS.phasesExtraMs } }));
   } else if (m.breakdown) rows.push(noteRow('1 Passing run', 'not measured (BENCH_ONLY)'));
   if (m.breakdown) rows.push(...breakdownRows(m.breakdown, r));
   if (!r) return rows;

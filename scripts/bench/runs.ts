@@ -2,7 +2,9 @@
  * Rows 1-4: whole conformance runs (`node scripts/conformance.mjs`,
  * HTML report included) timed as child processes: passing against the separately
  * started mock, failing against a server that violates every response, and a
- * BASE_URL without the API prefix. Every run is checked before its time counts.
+ * BASE_URL without the API prefix, all without the generated phases (PHASES=none);
+ * and the passing run again with both phases on at their defaults, to measure them
+ * apart. Every run is checked before its time counts.
  */
 import { existsSync, readFileSync } from 'node:fs';
 import { join, resolve } from 'node:path';
@@ -22,8 +24,8 @@ interface Totals {
 
 interface ResultsFile {
   status: string;
-  totals: { responses: Totals; flows: Totals };
-  verdicts: Array<{ key: string; kind: 'response' | 'flow'; outcome: string; reason?: string; durationMs: number }>;
+  totals: { responses: Totals; flows: Totals; generated: Totals };
+  verdicts: Array<{ key: string; kind: 'response' | 'flow' | 'generated'; outcome: string; reason?: string; durationMs: number }>;
 }
 
 export interface CellCounts {
@@ -32,7 +34,12 @@ export interface CellCounts {
 }
 
 export interface RunsResult {
+  /** Rows 1-4 are runs without the generated phases (PHASES=none): the start-up figures. */
   passing: Stat;
+  /** The same passing run with both generated phases on, at their defaults. */
+  phased: Stat;
+  /** Requests the generated phases sent in a phased run. */
+  generatedRequests: number;
   failing: Stat;
   wrongBase: Stat;
   /** Sum of the cells' own durations in results.json of each passing run: the part spent testing. */
@@ -42,8 +49,8 @@ export interface RunsResult {
   memory: { largest: Stat; tree: Stat; processes: number } | null;
 }
 
-function conformance(reportsDir: string, baseURL: string): Promise<ChildResult> {
-  return runNode([resolve(ROOT, 'scripts/conformance.mjs')], childEnv({ REPORTS_DIR: reportsDir, TARGET: 'mock', BASE_URL: baseURL }), { memory: true });
+function conformance(reportsDir: string, baseURL: string, phases = false): Promise<ChildResult> {
+  return runNode([resolve(ROOT, 'scripts/conformance.mjs')], childEnv({ REPORTS_DIR: reportsDir, TARGET: 'mock', BASE_URL: baseURL, PHASES: phases ? 'coverage,fuzz' : 'none' }), { memory: true });
 }
 
 function readResults(reportsDir: string, run: ChildResult, what: string): ResultsFile {
@@ -56,21 +63,24 @@ function readResults(reportsDir: string, run: ChildResult, what: string): Result
 const selected = (t: Totals) => Object.entries(t).reduce((sum, [k, v]) => (k === 'filtered' ? sum : sum + v), 0);
 
 /** A passing run: exit 0 and every selected cell passed. Returns the cell counts and the time spent in cells. */
-export async function passingRun(ctx: BenchContext): Promise<{ run: ChildResult; counts: CellCounts; cellsMs: number }> {
+export async function passingRun(ctx: BenchContext, phases = false): Promise<{ run: ChildResult; counts: CellCounts; cellsMs: number; generatedRequests: number }> {
   const mock = await ctx.mock();
   // The flows regenerate and consume recovery codes: every run starts from the mock's initial state.
   await resetMock(mock);
-  const reports = ctx.tempDir('passing');
-  const run = await conformance(reports, mock.url);
+  const reports = ctx.tempDir(phases ? 'phased' : 'passing');
+  const run = await conformance(reports, mock.url, phases);
   const what = `passing run against the mock at ${mock.url}`;
   if (run.code !== 0) throw new MeasurementError(`${what} exited ${run.code}, not 0:\n${tail(run)}`);
   const results = readResults(reports, run, what);
   const { responses, flows } = results.totals;
-  if (results.status !== 'passed' || responses.passed !== selected(responses) || flows.passed !== selected(flows) || responses.passed === 0) {
+  const generated = results.totals.generated;
+  const phasesRan = phases ? generated.passed > 0 && generated.failed === 0 : selected(generated) === 0;
+  if (results.status !== 'passed' || responses.passed !== selected(responses) || flows.passed !== selected(flows) || responses.passed === 0 || !phasesRan) {
     throw new MeasurementError(`${what}: results.json does not show every cell passed (status ${results.status}, totals ${JSON.stringify(results.totals)})`);
   }
-  ctx.passingAllureResults = join(reports, 'allure-results');
-  return { run, counts: { responses: responses.passed, flows: flows.passed }, cellsMs: results.verdicts.reduce((sum, v) => sum + v.durationMs, 0) };
+  if (!phases) ctx.passingAllureResults = join(reports, 'allure-results');
+  const generatedRequests = (results.verdicts as Array<{ kind: string; exchanges?: unknown[] }>).filter((v) => v.kind === 'generated').reduce((n, v) => n + (v.exchanges?.length ?? 0), 0);
+  return { run, counts: { responses: responses.passed, flows: flows.passed }, cellsMs: results.verdicts.reduce((sum, v) => sum + v.durationMs, 0), generatedRequests };
 }
 
 /** A failing run: exit 1, every response the passing run judged failed here, and every flow failed or stopped on a defect a response counts (one defect, one failure). */
@@ -108,6 +118,7 @@ export async function measureRuns(ctx: BenchContext): Promise<RunsResult> {
   const samples = new Samples();
   let counts: CellCounts | null = null;
   let processes = 0;
+  let generatedRequests = 0;
   // Interleaved (passing, failing, wrong base per round) so that a noisy moment of the shared machine
   // touches every kind of run alike, and the failing/passing ratio compares like with like.
   for (let i = 1; i <= ctx.runs; i++) {
@@ -121,15 +132,20 @@ export async function measureRuns(ctx: BenchContext): Promise<RunsResult> {
       samples.add('tree', memory.tree);
       processes = Math.max(processes, memory.processes);
     }
+    const phased = await passingRun(ctx, true);
+    samples.add('phased', phased.run.ms);
+    generatedRequests = phased.generatedRequests;
     const failing = await failingRun(ctx, passing.counts);
     samples.add('failing', failing.ms);
     const wrongBase = await wrongBaseRun(ctx);
     samples.add('wrongBase', wrongBase.ms);
     const peak = memory ? ` (peak RSS ${(memory.largest / 1048576).toFixed(0)} MiB)` : '';
-    ctx.progress(`runs ${i}/${ctx.runs}: passing ${(passing.run.ms / 1000).toFixed(2)} s${peak}, failing ${(failing.ms / 1000).toFixed(2)} s, wrong base path ${(wrongBase.ms / 1000).toFixed(2)} s`);
+    ctx.progress(`runs ${i}/${ctx.runs}: passing ${(passing.run.ms / 1000).toFixed(2)} s${peak}, with the generated phases ${(phased.run.ms / 1000).toFixed(2)} s, failing ${(failing.ms / 1000).toFixed(2)} s, wrong base path ${(wrongBase.ms / 1000).toFixed(2)} s`);
   }
   return {
     passing: samples.stat('passing'),
+    phased: samples.stat('phased'),
+    generatedRequests,
     failing: samples.stat('failing'),
     wrongBase: samples.stat('wrongBase'),
     cells: samples.stat('cells'),

@@ -39,8 +39,8 @@ function range(min: string, max: string): string {
 }
 
 /** A figure computed from medians of other rows (a ratio): it has no range of its own. */
-export function derivedRow(label: string, value: string, options: { depth?: number; target?: Target } = {}): Row {
-  return { label, depth: options.depth ?? 0, median: value, range: '(ratio of medians)', target: verdict(options.target) };
+export function derivedRow(label: string, value: string, options: { depth?: number; target?: Target; of?: string } = {}): Row {
+  return { label, depth: options.depth ?? 0, median: value, range: options.of ?? '(ratio of medians)', target: verdict(options.target) };
 }
 
 export function noteRow(label: string, note: string, depth = 0): Row {
