@@ -5,7 +5,7 @@
  * may override are option fixtures.
  */
 import { test as base, type APIRequestContext } from '@playwright/test';
-import { compileValidators, type CompiledValidators } from '../src/contract/validators';
+import { cachedValidators, type CompiledValidators } from '../src/contract/validators';
 import { Engine, SHRINK_REQUESTS } from '../src/engine/runner';
 import { coverageCases } from '../src/generate/coverage';
 import { MAX_RETRY_WAIT_MS, RequestGate } from '../src/engine/http';
@@ -47,7 +47,7 @@ export const test = base.extend<object, SuiteOptions & { suite: Suite }>({
       // A selected response provoked inside a flow (recipe `flow:`) needs the operations of the whole flow.
       const flowOps = (id: string | undefined) => run.cells.flatMap((f) => (f.kind === 'flow' && f.flow.id === id ? f.operations : []));
       const selected = new Set(run.cells.flatMap((c) => (c.filteredBy ? [] : c.kind === 'response' ? [c.operationId, ...flowOps(c.recipe?.flow)] : operationsOf(c))));
-      const validators = compileValidators(run.contract, selected);
+      const validators = cachedValidators(run.contract, selected);
       const secrets = new SecretPolicy(run.recipes, run.contract);
       const values = identityValues(Object.keys(run.recipes.identities), loadEnv(), run.kind);
       const allure = new AllureCellWriter({ operations: run.contract.operations.length, resultsDir: reportPaths().allureResults, contractTitle: run.contract.title, multiTarget: run.targets.length > 1, strictCoverage: run.strictCoverage });

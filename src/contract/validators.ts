@@ -6,6 +6,9 @@
  */
 import type { default as AjvClass, ErrorObject, ValidateFunction } from 'ajv';
 import type * as AjvFormats from 'ajv-formats';
+import { createHash } from 'node:crypto';
+import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { join, resolve } from 'node:path';
 import { unescapeToken } from './json-pointer';
 import { REQUEST_SCHEMA_ID, RESPONSE_SCHEMA_ID, type ContractPlan, type JsonSchema } from './model';
 
@@ -48,9 +51,12 @@ function collectFormats(node: unknown, into: Set<string>): void {
   }
 }
 
-function createAjv(definitions: Record<string, JsonSchema>, schemaId: string, formats: Set<string>, warnings: string[], coerceTypes: false | 'array'): Ajv {
+function createAjv(definitions: Record<string, JsonSchema>, schemaId: string, formats: Set<string>, warnings: string[], coerceTypes: false | 'array', source = false): Ajv {
   const { Ajv, addFormats } = ajvModules();
+  const { _ } = require('ajv') as typeof import('ajv');
   const ajv = new Ajv({
+    // Standalone code (a warm run reads it back instead of compiling) calls ajv-formats' own functions.
+    ...(source ? { code: { source: true, formats: _`require("ajv-formats/dist/formats").fullFormats` } } : {}),
     coerceTypes,
     allErrors: true,
     // parentSchema on errors: which alternative of a oneOf/anyOf an error belongs to.
@@ -72,55 +78,95 @@ function createAjv(definitions: Record<string, JsonSchema>, schemaId: string, fo
   return ajv;
 }
 
-export function compileValidators(plan: ContractPlan, operationIds?: Set<string>): CompiledValidators {
-  const warnings: string[] = [];
-  const formats = new Set<string>();
-  collectFormats(plan, formats);
+type Instance = 'responses' | 'responseText' | 'requests' | 'requestText';
+
+/** One validator to compile: where it goes in the table, which Ajv instance compiles it, and its schema. */
+interface Entry {
+  key: string;
+  instance: Instance;
+  schema: JsonSchema;
+  where: string;
+  /** A list header: the comma-separated value is split before it is validated. */
+  list?: boolean;
+}
+
+function entriesOf(plan: ContractPlan, operationIds?: Set<string>): Entry[] {
+  const entries: Entry[] = [];
+  for (const op of plan.operations.filter((o) => !operationIds || operationIds.has(o.operationId))) {
+    for (const response of op.responses) {
+      for (const media of response.content) {
+        if (media.schema !== null) entries.push({ key: key('body', op.operationId, response.status, media.mediaType), instance: 'responses', schema: media.schema, where: `${op.operationId} ${response.status} ${media.mediaType}` });
+      }
+      for (const header of response.headers) {
+        if (header.schema !== null) entries.push({ key: key('header', op.operationId, response.status, header.name.toLowerCase()), instance: 'responseText', schema: header.schema, where: `${op.operationId} ${response.status} header ${header.name}`, list: isList(header.schema, plan.schemas) });
+      }
+    }
+    for (const media of op.requestBody?.content ?? []) {
+      if (media.schema !== null) entries.push({ key: key('request', op.operationId, media.mediaType), instance: 'requests', schema: media.schema, where: `${op.operationId} request ${media.mediaType}` });
+    }
+    for (const p of op.parameters) {
+      if (p.schema !== null) entries.push({ key: key('parameter', op.operationId, p.in, p.name), instance: 'requestText', schema: p.schema, where: `${op.operationId} parameter ${p.name}` });
+    }
+  }
+  return entries;
+}
+
+function formatWarnings(formats: Set<string>): string[] {
   const { Ajv, addFormats } = ajvModules();
   const probe = new Ajv();
   addFormats(probe);
-  for (const format of formats) {
-    if (!probe.formats[format] && !OPENAPI_FORMATS.includes(format)) warnings.push(`format "${format}" is not a known format; values are not checked against it`);
-  }
-  const ops = plan.operations.filter((o) => !operationIds || operationIds.has(o.operationId));
+  return [...formats].filter((f) => !probe.formats[f] && !OPENAPI_FORMATS.includes(f)).map((f) => `format "${f}" is not a known format; values are not checked against it`);
+}
+
+interface Compiled {
+  table: Map<string, SchemaValidator>;
+  warnings: string[];
+  /** With `source`: the standalone code of each Ajv instance used, and the export name of each entry. */
+  code?: Partial<Record<Instance, string>>;
+  exports?: Record<string, string>;
+}
+
+function compileEntries(plan: ContractPlan, entries: Entry[], source: boolean): Compiled {
+  const formats = new Set<string>();
+  collectFormats(plan, formats);
+  const warnings = formatWarnings(formats);
   const lazy = <T>(make: () => T) => {
     let value: T | undefined;
     return () => (value ??= make());
   };
-  const responses = lazy(() => createAjv(plan.schemas, RESPONSE_SCHEMA_ID, formats, warnings, false));
   // Header and parameter values travel as text (OpenAPI 3.0 §4.7.12.4 style simple/form): their validators coerce.
-  const responseText = lazy(() => createAjv(plan.schemas, RESPONSE_SCHEMA_ID, formats, [], 'array'));
-  const requests = lazy(() => createAjv(plan.requestSchemas, REQUEST_SCHEMA_ID, formats, [], false));
-  const requestText = lazy(() => createAjv(plan.requestSchemas, REQUEST_SCHEMA_ID, formats, [], 'array'));
-  const table = new Map<string, SchemaValidator>();
-  const compile = (ajv: Ajv, schema: JsonSchema, where: string): ValidateFunction => {
-    try {
-      return ajv.compile(schema);
-    } catch (error) {
-      throw new Error(`Contract ${plan.file}: schema of ${where} does not compile: ${(error as Error).message}`);
-    }
+  const instances: Record<Instance, () => Ajv> = {
+    responses: lazy(() => createAjv(plan.schemas, RESPONSE_SCHEMA_ID, formats, warnings, false, source)),
+    responseText: lazy(() => createAjv(plan.schemas, RESPONSE_SCHEMA_ID, formats, [], 'array', source)),
+    requests: lazy(() => createAjv(plan.requestSchemas, REQUEST_SCHEMA_ID, formats, [], false, source)),
+    requestText: lazy(() => createAjv(plan.requestSchemas, REQUEST_SCHEMA_ID, formats, [], 'array', source)),
   };
-  for (const op of ops) {
-    for (const response of op.responses) {
-      for (const media of response.content) {
-        if (media.schema === null) continue;
-        table.set(key('body', op.operationId, response.status, media.mediaType), compile(responses(), media.schema, `${op.operationId} ${response.status} ${media.mediaType}`));
-      }
-      for (const header of response.headers) {
-        if (header.schema === null) continue;
-        const validate = compile(responseText(), header.schema, `${op.operationId} ${response.status} header ${header.name}`);
-        table.set(key('header', op.operationId, response.status, header.name.toLowerCase()), listAware(validate, isList(header.schema, plan.schemas)));
-      }
+  const table = new Map<string, SchemaValidator>();
+  const exports: Record<string, string> = {};
+  const used = new Map<Instance, Record<string, string>>();
+  entries.forEach((entry, i) => {
+    const ajv = instances[entry.instance]();
+    const name = `v${i}`;
+    let validate: ValidateFunction;
+    try {
+      ajv.addSchema(entry.schema as object, name);
+      validate = ajv.getSchema(name)!;
+    } catch (error) {
+      throw new Error(`Contract ${plan.file}: schema of ${entry.where} does not compile: ${(error as Error).message}`);
     }
-    for (const media of op.requestBody?.content ?? []) {
-      if (media.schema === null) continue;
-      table.set(key('request', op.operationId, media.mediaType), compile(requests(), media.schema, `${op.operationId} request ${media.mediaType}`));
-    }
-    for (const p of op.parameters) {
-      if (p.schema === null) continue;
-      table.set(key('parameter', op.operationId, p.in, p.name), compile(requestText(), p.schema, `${op.operationId} parameter ${p.name}`));
-    }
-  }
+    table.set(entry.key, entry.list === undefined ? validate : listAware(validate, entry.list));
+    exports[entry.key] = name;
+    used.set(entry.instance, { ...used.get(entry.instance), [name]: name });
+  });
+  if (!source) return { table, warnings };
+  const standalone = (require('ajv/dist/standalone') as typeof import('ajv/dist/standalone')).default;
+  const code: Partial<Record<Instance, string>> = {};
+  for (const [instance, refs] of used) code[instance] = standalone(instances[instance](), refs);
+  return { table, warnings, code, exports };
+}
+
+function tableOf(compiled: Pick<Compiled, 'table' | 'warnings'>): CompiledValidators {
+  const { table, warnings } = compiled;
   return {
     body: (operationId, status, mediaType) => table.get(key('body', operationId, status, mediaType)),
     // RFC 9110 §5.1: field names are case-insensitive.
@@ -130,6 +176,61 @@ export function compileValidators(plan: ContractPlan, operationIds?: Set<string>
     compiled: table.size,
     warnings,
   };
+}
+
+export function compileValidators(plan: ContractPlan, operationIds?: Set<string>): CompiledValidators {
+  return tableOf(compileEntries(plan, entriesOf(plan, operationIds), false));
+}
+
+/** The conventional place for tool caches, beside the contract plan's; `npm ci` starts it afresh. */
+const CACHE_DIR = resolve(__dirname, '../../node_modules/.cache/contract-suite');
+
+function versionOf(name: string): string {
+  try {
+    return (JSON.parse(readFileSync(require.resolve(`${name}/package.json`), 'utf8')) as { version: string }).version;
+  } catch {
+    return '?';
+  }
+}
+
+/**
+ * The same validators, compiled once per contract and selection and kept as Ajv standalone code: a worker that finds
+ * them reads them back instead of compiling (about a tenth of a second a run). The key covers the plan's content,
+ * the entries, this module's source and the versions of Ajv and ajv-formats; anything else compiles afresh.
+ */
+export function cachedValidators(plan: ContractPlan, operationIds?: Set<string>): CompiledValidators {
+  const entries = entriesOf(plan, operationIds);
+  const hash = createHash('sha256')
+    .update(JSON.stringify([plan.sha256, plan.file, entries.map((e) => [e.key, e.instance, e.list ?? null]), versionOf('ajv'), versionOf('ajv-formats')]))
+    .update(readFileSync(__filename))
+    .digest('hex')
+    .slice(0, 32);
+  const index = join(CACHE_DIR, `validators-${hash}.json`);
+  if (existsSync(index)) {
+    try {
+      const { exports, warnings, instances } = JSON.parse(readFileSync(index, 'utf8')) as { exports: Record<string, string>; warnings: string[]; instances: Instance[] };
+      const modules = Object.fromEntries(instances.map((i) => [i, require(join(CACHE_DIR, `validators-${hash}-${i}.cjs`)) as Record<string, ValidateFunction>]));
+      const table = new Map<string, SchemaValidator>();
+      for (const e of entries) {
+        const validate = modules[e.instance]?.[exports[e.key]!];
+        if (!validate) throw new Error('incomplete');
+        table.set(e.key, e.list === undefined ? validate : listAware(validate, e.list));
+      }
+      return tableOf({ table, warnings });
+    } catch {
+      // A damaged entry compiles afresh.
+    }
+  }
+  const compiled = compileEntries(plan, entries, true);
+  try {
+    mkdirSync(CACHE_DIR, { recursive: true });
+    for (const [instance, code] of Object.entries(compiled.code ?? {})) writeFileSync(join(CACHE_DIR, `validators-${hash}-${instance}.cjs`), code);
+    // The index last: it says the modules beside it are whole.
+    writeFileSync(index, JSON.stringify({ exports: compiled.exports, warnings: compiled.warnings, instances: Object.keys(compiled.code ?? {}) }));
+  } catch {
+    // A read-only checkout still runs; it compiles every time.
+  }
+  return tableOf(compiled);
 }
 
 /** Follows $refs into the registered definitions to learn whether the value is a list. */
