@@ -7,7 +7,7 @@
 import type { ContractPlan, JsonSchema, OperationSpec, ParameterLocation, ParameterSpec } from '../contract/model';
 import { deref, lengthBounds, mainType, multipleOf, numericBounds, objectShape, typesOf, type SchemaNode } from '../contract/schema-walk';
 import { brokenFormat, formatSample, fromPattern } from './strings';
-import { cellSeed, prng, PROBED_METHODS, type GeneratedCase, type GeneratedInputs, type Omission } from './types';
+import { cellSeed, FIELD, jsonRequestMedia, prng, PROBED_METHODS, type GeneratedCase, type GeneratedInputs, type Omission } from './types';
 
 type Where = ParameterLocation | 'body';
 
@@ -209,15 +209,9 @@ function usable(variations: Variation[], where: Where): Variation[] {
   });
 }
 
-const FIELD: Record<ParameterLocation, keyof Omit<GeneratedInputs, 'body'>> = { path: 'path', query: 'query', header: 'headers', cookie: 'cookies' };
-
-function jsonMedia(op: OperationSpec) {
-  return op.requestBody?.content.find((c) => /^application\/(.+\+)?json\b/i.test(c.mediaType) && c.schema !== null) ?? null;
-}
-
 /** Whether an operation takes any input a generated request can vary. */
 export function takesInput(op: OperationSpec): boolean {
-  return op.parameters.length > 0 || jsonMedia(op) !== null;
+  return op.parameters.length > 0 || jsonRequestMedia(op) !== null;
 }
 
 /** The methods a path is documented for, and the ones to try that it is not (only on the first operation of the path). */
@@ -243,7 +237,7 @@ export function coverageCases(op: OperationSpec, plan: Pick<ContractPlan, 'opera
     const value = p.example ?? plainValue(p.schema, definitions, random);
     baseline[FIELD[p.in]][p.name] = Array.isArray(value) ? value.map(textOf) : textOf(value);
   }
-  const media = jsonMedia(op);
+  const media = jsonRequestMedia(op);
   const bodySchema = media ? deref(media.schema, definitions) : null;
   if (media && op.requestBody?.required) {
     baseline.body = media.example !== undefined ? media.example : plainValue(media.schema, definitions, random);

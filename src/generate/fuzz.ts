@@ -6,7 +6,7 @@
 import type * as FastCheck from 'fast-check';
 import type { ContractPlan, JsonSchema, OperationSpec, ParameterLocation } from '../contract/model';
 import { deref, lengthBounds, mainType, multipleOf, numericBounds, objectShape, typesOf } from '../contract/schema-walk';
-import type { GeneratedInputs } from './types';
+import { FIELD, jsonRequestMedia, type GeneratedInputs } from './types';
 
 type Fc = typeof FastCheck;
 type Arb = FastCheck.Arbitrary<unknown>;
@@ -17,8 +17,6 @@ type Definitions = Record<string, JsonSchema>;
 const MAX_FUZZ_LENGTH = 120;
 const MAX_ITEMS = 4;
 const MAX_DEPTH = 4;
-
-const FIELD: Record<ParameterLocation, keyof Omit<GeneratedInputs, 'body'>> = { path: 'path', query: 'query', header: 'headers', cookie: 'cookies' };
 
 /** RFC 9110 §5.5 field-vchar and space: what a header value may hold. */
 function headerUnit(fc: Fc): FastCheck.Arbitrary<string> {
@@ -154,7 +152,7 @@ export function requestArbitrary(fc: Fc, op: OperationSpec, plan: Pick<ContractP
     if (p.required) required[field].push(p.name);
   }
   const record = (field: keyof typeof groups) => fc.record(groups[field], { requiredKeys: required[field] });
-  const media = op.requestBody?.content.find((c) => /^application\/(.+\+)?json\b/i.test(c.mediaType) && c.schema !== null);
+  const media = jsonRequestMedia(op);
   const body: Arb = media ? mixed(fc, media.schema, definitions, 'body') : fc.constant(undefined);
   return fc.record({ path: record('path'), query: record('query'), headers: record('headers'), cookies: record('cookies'), body }).map((inputs) => {
     const out = inputs as GeneratedInputs;

@@ -3,7 +3,7 @@
  * (literal values, never expressions); the engine builds, sends and judges it like any other request,
  * and the contract's validators decide whether it is a valid request or one that breaks the contract.
  */
-import type { ParameterLocation } from '../contract/model';
+import type { MediaTypeSpec, OperationSpec, ParameterLocation } from '../contract/model';
 import type { Phase } from '../settings/config';
 
 export type { Phase };
@@ -60,3 +60,11 @@ export function prng(seed: number): () => number {
 
 /** Methods a path may be asked with that change nothing or something (RFC 9110 §9.3); OPTIONS and TRACE describe or echo, so they are left out. */
 export const PROBED_METHODS = ['GET', 'HEAD', 'PUT', 'POST', 'DELETE', 'PATCH'] as const;
+
+/** Where each parameter location's values go in a case's inputs. */
+export const FIELD: Record<ParameterLocation, keyof Omit<GeneratedInputs, 'body'>> = { path: 'path', query: 'query', header: 'headers', cookie: 'cookies' };
+
+/** The JSON media type of a request body with a schema (RFC 8259 §11, RFC 6839 §3.1 `+json`): what generated bodies are sent as. */
+export function jsonRequestMedia(op: Pick<OperationSpec, 'requestBody'>): MediaTypeSpec | null {
+  return op.requestBody?.content.find((c) => /^application\/(.+\+)?json\b/i.test(c.mediaType) && c.schema !== null) ?? null;
+}
